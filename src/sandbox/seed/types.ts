@@ -163,6 +163,6 @@ export interface SeedOrg {
 export interface SeedOptions {
   seed?: number;
   accounts?: number;
-  /** "today" for the generated data; default 2026-11-15 */
+  /** "today" for the generated data (YYYY-MM-DD); default: today (UTC). Tests pin it for exact assertions. */
   asOf?: string;
 }
