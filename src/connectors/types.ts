@@ -42,17 +42,10 @@ export interface StreamResult {
   calls: number;
 }
 
-/** Logical fields AccountPulse writes on accounts; each connector maps them to its CRM's names. */
-export const writeBackFieldNames = [
-  'churnRiskScore',
-  'churnRiskBand',
-  'churnRiskTrend',
-  'churnRiskReasons',
-  'crossSellTop',
-  'crossSellEvidence',
-  'lastScoredAt',
-] as const;
-export type WriteBackFieldName = (typeof writeBackFieldNames)[number];
+/** Logical fields AccountPulse writes on accounts (defined by the domain's write-back plan). */
+export { writeBackFields as writeBackFieldNames } from '../domain/writeback.js';
+export type { WriteBackField as WriteBackFieldName } from '../domain/writeback.js';
+import type { WriteBackField as WriteBackFieldName } from '../domain/writeback.js';
 
 export interface FieldUpdate {
   /** the CRM's id of the account */

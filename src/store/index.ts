@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { ActivityStore } from './activities.js';
 import { AlertStore } from './alerts.js';
 import { CheckpointStore } from './checkpoints.js';
+import { DeliveryLog } from './deliveries.js';
 import { InsightStore } from './insights.js';
 import { Keys } from './keys.js';
 import { WriteLedger } from './ledger.js';
@@ -28,6 +29,7 @@ export class Store {
   readonly ledger: WriteLedger;
   readonly alerts: AlertStore;
   readonly runs: RunLog;
+  readonly deliveries: DeliveryLog;
 
   constructor(
     readonly redis: Redis,
@@ -43,6 +45,7 @@ export class Store {
     this.ledger = new WriteLedger(redis, this.keys);
     this.alerts = new AlertStore(redis, this.keys);
     this.runs = new RunLog(redis, this.keys);
+    this.deliveries = new DeliveryLog(redis, this.keys);
   }
 
   async close(): Promise<void> {
@@ -69,4 +72,5 @@ export type { UpsertResult, DeleteResult } from './records.js';
 export type { FoldResult, ActivityRemoval } from './activities.js';
 export type { LedgerEntry, LedgerValue, FailedWrite } from './ledger.js';
 export type { Run, RunEvent, RunKind, RunStatus } from './runs.js';
+export type { DeliveryRecord } from './deliveries.js';
 export type { ChurnHistoryPoint, CrossSellFeedbackEntry } from './insights.js';

@@ -1,0 +1,132 @@
+/**
+ * Write-back as a diff: which AccountPulse fields to write on which CRM records. A field goes into
+ * the plan only when its value differs from the last value written (the ledger), beyond a tolerance
+ * for scores. A value a person changed in the CRM since our last write is left alone (unless
+ * configured otherwise) and reported. `lastScoredAt` rides along only with a real change, so a
+ * cycle with nothing new writes nothing. Pure and deterministic.
+ */
+import type { ChurnRisk, CrossSellOpportunity } from './insights.js';
+import type { CrmSource } from './model.js';
+
+export type FieldValue = string | number | boolean | null;
+
+/** Logical field names; connectors map them to their CRM's property / field names. */
+export const writeBackFields = ['churnRiskScore', 'churnRiskBand', 'churnRiskTrend', 'churnRiskReasons', 'crossSellTop', 'crossSellEvidence', 'lastScoredAt'] as const;
+export type WriteBackField = (typeof writeBackFields)[number];
+
+export const REASONS_MAX_CHARS = 1000;
+
+/** What AccountPulse wants the CRM to show for an account, as field values. */
+export function desiredFields(risk: ChurnRisk | null, crossSell: readonly CrossSellOpportunity[]): Partial<Record<WriteBackField, FieldValue>> {
+  const out: Partial<Record<WriteBackField, FieldValue>> = {};
+  if (risk) {
+    out.churnRiskScore = Math.round(risk.score);
+    out.churnRiskBand = risk.band;
+    out.churnRiskTrend = risk.trend;
+    out.churnRiskReasons = truncate(risk.drivers.slice(0, 3).map((d) => d.text).join('; '), REASONS_MAX_CHARS);
+    out.lastScoredAt = risk.scoredAt;
+  }
+  const top = crossSell[0];
+  out.crossSellTop = top ? top.product : null;
+  out.crossSellEvidence = top ? truncate(top.evidence.join('; '), REASONS_MAX_CHARS) : null;
+  return out;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+export interface WriteTarget {
+  source: CrmSource;
+  /** the CRM's id of the account */
+  externalId: string;
+  /** our id of the account record in that CRM */
+  accountId: string;
+  desired: Partial<Record<WriteBackField, FieldValue>>;
+  /** what the CRM holds now for our fields, when known (from the last sync); undefined = unknown */
+  current?: Partial<Record<WriteBackField, FieldValue>>;
+}
+
+export interface LedgerView {
+  /** last value we wrote, by `${externalId}|${field}` */
+  written: ReadonlyMap<string, { value: FieldValue }>;
+  /** writes that failed before and are due for retry, by `${externalId}|${field}` */
+  failed: ReadonlyMap<string, { value: FieldValue; attempts: number }>;
+}
+
+export interface PlannedUpdate {
+  source: CrmSource;
+  externalId: string;
+  accountId: string;
+  fields: Partial<Record<WriteBackField, FieldValue>>;
+}
+
+export interface SkippedEdit {
+  source: CrmSource;
+  externalId: string;
+  accountId: string;
+  field: WriteBackField;
+  ours: FieldValue;
+  theirs: FieldValue;
+}
+
+export interface WriteBackPlan {
+  updates: PlannedUpdate[];
+  /** fields left alone because a person changed them since our last write */
+  skippedHumanEdits: SkippedEdit[];
+  /** fields whose desired value equals what we last wrote (within tolerance) */
+  unchangedFields: number;
+}
+
+export interface PlanOptions {
+  scoreTolerance: number;
+  overwriteHumanEdits: boolean;
+}
+
+function equalValues(a: FieldValue, b: FieldValue): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return (a ?? '') === (b ?? '');
+  return String(a) === String(b);
+}
+
+function withinTolerance(field: WriteBackField, a: FieldValue, b: FieldValue, tolerance: number): boolean {
+  if (field !== 'churnRiskScore') return equalValues(a, b);
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < Math.max(tolerance, 1e-9);
+  return equalValues(a, b);
+}
+
+export function planWriteBack(targets: readonly WriteTarget[], ledger: LedgerView, options: PlanOptions): WriteBackPlan {
+  const updates: PlannedUpdate[] = [];
+  const skippedHumanEdits: SkippedEdit[] = [];
+  let unchangedFields = 0;
+  for (const t of targets) {
+    const fields: Partial<Record<WriteBackField, FieldValue>> = {};
+    for (const field of writeBackFields) {
+      if (field === 'lastScoredAt' || !(field in t.desired)) continue;
+      const value = t.desired[field] as FieldValue;
+      const key = `${t.externalId}|${field}`;
+      const last = ledger.written.get(key);
+      const retry = ledger.failed.get(key);
+      if (last && withinTolerance(field, value, last.value, options.scoreTolerance) && !retry) {
+        unchangedFields += 1;
+        continue;
+      }
+      if (!last && value === null && !retry) {
+        // Never written and nothing to say: do not write an empty value.
+        unchangedFields += 1;
+        continue;
+      }
+      const theirs = t.current?.[field];
+      if (last && theirs !== undefined && !equalValues(theirs, last.value) && !options.overwriteHumanEdits) {
+        skippedHumanEdits.push({ source: t.source, externalId: t.externalId, accountId: t.accountId, field, ours: value, theirs });
+        continue;
+      }
+      fields[field] = value;
+    }
+    if (Object.keys(fields).length === 0) continue;
+    if (t.desired.lastScoredAt !== undefined) fields.lastScoredAt = t.desired.lastScoredAt;
+    updates.push({ source: t.source, externalId: t.externalId, accountId: t.accountId, fields });
+  }
+  updates.sort((a, b) => a.source.localeCompare(b.source) || a.externalId.localeCompare(b.externalId));
+  return { updates, skippedHumanEdits, unchangedFields };
+}
