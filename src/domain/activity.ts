@@ -165,3 +165,31 @@ export function lastTouchOverall(agg: ActivityAggregate): ActivityRef | null {
   for (const ref of Object.values(agg.lastTouch)) if (!best || ref.at > best.at) best = ref;
   return best;
 }
+
+/** One aggregate for a unified account from its members' (a company present in both CRMs). */
+export function mergeAggregates(accountId: string, parts: readonly ActivityAggregate[]): ActivityAggregate {
+  if (parts.length === 1) return { ...(parts[0] as ActivityAggregate), accountId };
+  const out = emptyAggregate(accountId);
+  for (const p of parts) {
+    for (const [week, counts] of Object.entries(p.weeks)) {
+      const into = (out.weeks[week] ??= {});
+      for (const [bucket, c] of Object.entries(counts)) into[bucket] = (into[bucket] ?? 0) + c;
+    }
+    for (const [type, ref] of Object.entries(p.lastTouch)) {
+      const cur = out.lastTouch[type];
+      if (!cur || cur.at < ref.at) out.lastTouch[type] = ref;
+    }
+    for (const [contact, at] of Object.entries(p.contacts)) {
+      const cur = out.contacts[contact];
+      if (!cur || cur < at) out.contacts[contact] = at;
+    }
+    out.competitorMentions.push(...p.competitorMentions);
+    out.recent.push(...p.recent);
+    out.total += p.total;
+  }
+  out.competitorMentions.sort((a, b) => b.at.localeCompare(a.at) || a.activityId.localeCompare(b.activityId));
+  out.competitorMentions.length = Math.min(out.competitorMentions.length, MENTIONS_KEPT);
+  out.recent.sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id));
+  out.recent.length = Math.min(out.recent.length, RECENT_KEPT);
+  return out;
+}

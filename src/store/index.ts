@@ -4,6 +4,8 @@ import { ActivityStore } from './activities.js';
 import { AlertStore } from './alerts.js';
 import { CheckpointStore } from './checkpoints.js';
 import { DeliveryLog } from './deliveries.js';
+import { HealthStore } from './health.js';
+import { UnifiedStore } from './unified.js';
 import { InsightStore } from './insights.js';
 import { Keys } from './keys.js';
 import { WriteLedger } from './ledger.js';
@@ -30,6 +32,8 @@ export class Store {
   readonly alerts: AlertStore;
   readonly runs: RunLog;
   readonly deliveries: DeliveryLog;
+  readonly health: HealthStore;
+  readonly unified: UnifiedStore;
 
   constructor(
     readonly redis: Redis,
@@ -46,6 +50,8 @@ export class Store {
     this.alerts = new AlertStore(redis, this.keys);
     this.runs = new RunLog(redis, this.keys);
     this.deliveries = new DeliveryLog(redis, this.keys);
+    this.health = new HealthStore(redis, this.keys);
+    this.unified = new UnifiedStore(redis, this.keys);
   }
 
   async close(): Promise<void> {
@@ -73,4 +79,5 @@ export type { FoldResult, ActivityRemoval } from './activities.js';
 export type { LedgerEntry, LedgerValue, FailedWrite } from './ledger.js';
 export type { Run, RunEvent, RunKind, RunStatus } from './runs.js';
 export type { DeliveryRecord } from './deliveries.js';
+export type { HealthProblem } from './health.js';
 export type { ChurnHistoryPoint, CrossSellFeedbackEntry } from './insights.js';

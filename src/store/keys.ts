@@ -26,6 +26,8 @@
  * runs             p:runs                               zset  runId scored by start time
  *                  p:run:<runId>                        string Run JSON
  *                  p:run:<runId>:events                 list  RunEvent JSON (what was read/changed/written/skipped)
+ * health           p:health                             hash  "<source>|<problem>" → HealthProblem JSON
+ * unification      p:unify / p:unify:member             hash  unified id → member ids / member id → unified id
  * budgets          p:budget:<source>:<account>          hash  API budget shared by every worker (connectors)
  * queues           {p}:<queue>:*                        BullMQ (the braces are a Cluster hash tag)
  */

@@ -1,0 +1,59 @@
+/**
+ * Attainment stage: quota attainment and forecast for every owner, team and the org, for the
+ * current fiscal quarter and month. Reads all deals, their history, owners and quotas (the maths
+ * needs the org's own history for seasonal pacing and learned stage probabilities).
+ */
+import type { Job } from 'bullmq';
+import type { Attainment } from '../domain/insights.js';
+import type { Deal, DealHistory, Owner, Quota } from '../domain/model.js';
+import { elapsedDays, periodLengthDays, periodOf } from '../domain/periods.js';
+import { computeAttainment } from '../domain/quota.js';
+import type { Store } from '../store/index.js';
+import type { AppContext } from './context.js';
+import { AttainmentPayload, parsePayload } from './queues.js';
+import { analyticsSettings } from './settings.js';
+
+async function all<K extends 'deal' | 'dealHistory' | 'owner' | 'quota'>(store: Store, kind: K) {
+  const out = [];
+  for await (const page of store.records.scan(kind, 2000)) out.push(...page);
+  return out;
+}
+
+export interface AttainmentOutcome {
+  rows: Attainment[];
+  /** fraction of each period elapsed (for pacing alerts) */
+  elapsed: Record<string, number>;
+}
+
+export async function computeAllAttainment(ctx: AppContext, options: { persist: boolean }): Promise<AttainmentOutcome> {
+  const settings = analyticsSettings(ctx.loaded.config);
+  const asOf = ctx.now().toISOString().slice(0, 10);
+  const calendar = { fiscalYearStartMonth: settings.quota.fiscalYearStartMonth };
+  const [deals, history, owners, quotas] = await Promise.all([
+    all(ctx.store, 'deal') as Promise<Deal[]>,
+    all(ctx.store, 'dealHistory') as Promise<DealHistory[]>,
+    all(ctx.store, 'owner') as Promise<Owner[]>,
+    all(ctx.store, 'quota') as Promise<Quota[]>,
+  ]);
+  const rows: Attainment[] = [];
+  const elapsed: Record<string, number> = {};
+  for (const kind of ['quarter', 'month'] as const) {
+    const period = periodOf(asOf, kind, calendar);
+    elapsed[period.id] = elapsedDays(period, asOf) / periodLengthDays(period);
+    rows.push(...computeAttainment({ deals, history, owners, quotas, period, asOf, config: settings.quota }));
+  }
+  if (options.persist) {
+    await ctx.store.insights.putAttainment(rows);
+    await ctx.redis.set(`${ctx.store.keys.prefix}:attainment:computedOn`, asOf);
+  }
+  return { rows, elapsed };
+}
+
+export async function processAttainment(ctx: AppContext, job: Job): Promise<{ periods: string[] }> {
+  const payload = parsePayload(AttainmentPayload, job);
+  const run = await ctx.store.runs.start('score', 'attainment', payload.cycleId, ctx.now());
+  const out = await computeAllAttainment(ctx, { persist: !payload.dryRun });
+  await ctx.store.runs.count(run.id, { rows: out.rows.length });
+  await ctx.store.runs.finish(run.id, 'succeeded', null, ctx.now());
+  return { periods: Object.keys(out.elapsed) };
+}

@@ -1,0 +1,64 @@
+/**
+ * Plan stage: runs when every sync of a cycle is done (it is their parent). Recomputes account
+ * unification, turns the accounts and owners the syncs touched into score batches and an
+ * attainment job, and hangs them under the cycle's evaluate job.
+ */
+import type { Job } from 'bullmq';
+import { unifyAccounts } from '../domain/unify.js';
+import type { Account } from '../domain/model.js';
+import type { AppContext } from './context.js';
+import { jobId, parsePayload, PlanPayload } from './queues.js';
+import type { SyncOutcome } from './syncJob.js';
+
+export const SCORE_BATCH = 500;
+
+export interface PlanOutcome {
+  toScore: string[];
+  attainment: boolean;
+  syncs: number;
+  failedSyncs: number;
+}
+
+/** Recomputes unification over every account and stores it; returns member id → unified id. */
+export async function refreshUnification(ctx: AppContext): Promise<Map<string, string>> {
+  const accounts: Account[] = [];
+  for await (const page of ctx.store.records.scan('account', 2000)) accounts.push(...page);
+  const unified = unifyAccounts(accounts);
+  await ctx.store.unified.replace(new Map(unified.map((u) => [u.id, u.members.map((m) => m.id)])));
+  const index = new Map<string, string>();
+  for (const u of unified) for (const m of u.members) index.set(m.id, u.id);
+  return index;
+}
+
+export async function planScoring(ctx: AppContext, outcomes: readonly SyncOutcome[], full: boolean): Promise<{ toScore: string[]; attainment: boolean }> {
+  const index = await refreshUnification(ctx);
+  const members = full ? [...index.keys()] : [...new Set(outcomes.flatMap((o) => o.accountIds))];
+  const toScore = [...new Set(members.map((m) => index.get(m)).filter((u): u is string => !!u))].sort();
+  // Pacing moves with the calendar even when no deal changed: recompute at least once a day.
+  const last = await ctx.redis.get(`${ctx.store.keys.prefix}:attainment:computedOn`);
+  const attainmentStale = last !== ctx.now().toISOString().slice(0, 10);
+  const dealsOrOwnersChanged = outcomes.some((o) => o.ownerIds.length > 0 || (['deals', 'opportunities', 'Opportunity', 'goal_targets', 'quotas', 'owners', 'users'].includes(o.stream) && o.changed + o.deleted > 0));
+  return { toScore, attainment: full || dealsOrOwnersChanged || attainmentStale };
+}
+
+export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcome> {
+  const payload = parsePayload(PlanPayload, job);
+  const values = Object.values(await job.getChildrenValues<SyncOutcome>());
+  const failures = await job.getIgnoredChildrenFailures().catch(() => ({}));
+  const { toScore, attainment } = await planScoring(ctx, values, payload.full);
+  const children = [];
+  for (let i = 0; i < toScore.length; i += SCORE_BATCH) {
+    const batch = toScore.slice(i, i + SCORE_BATCH);
+    children.push({ name: 'score', queueName: 'score', data: { cycleId: payload.cycleId, accountIds: batch, dryRun: payload.dryRun }, opts: { jobId: jobId('score', payload.cycleId, String(i / SCORE_BATCH)), failParentOnFailure: false, ignoreDependencyOnFailure: true } });
+  }
+  if (attainment) children.push({ name: 'attainment', queueName: 'score', data: { cycleId: payload.cycleId, dryRun: payload.dryRun }, opts: { jobId: jobId('attainment', payload.cycleId), ignoreDependencyOnFailure: true } });
+  await ctx.queues.flows.add({
+    name: 'evaluate',
+    queueName: 'evaluate',
+    data: { cycleId: payload.cycleId, dryRun: payload.dryRun },
+    opts: { jobId: jobId('evaluate', payload.cycleId) },
+    children,
+  });
+  ctx.logger.info({ cycleId: payload.cycleId, toScore: toScore.length, attainment, syncs: values.length, failedSyncs: Object.keys(failures).length }, 'cycle planned');
+  return { toScore, attainment, syncs: values.length, failedSyncs: Object.keys(failures).length };
+}
