@@ -3,7 +3,8 @@
  * the plan only when its value differs from the last value written (the ledger), beyond a tolerance
  * for scores. A value a person changed in the CRM since our last write is left alone (unless
  * configured otherwise) and reported. `lastScoredAt` rides along only with a real change, so a
- * cycle with nothing new writes nothing. Pure and deterministic.
+ * cycle with nothing new writes nothing; reasons and evidence count as changed when their wording
+ * changes, and their figures are refreshed whenever anything else is written. Pure and deterministic.
  */
 import type { ChurnRisk, CrossSellOpportunity } from './insights.js';
 import type { CrmSource } from './model.js';
@@ -89,7 +90,11 @@ function equalValues(a: FieldValue, b: FieldValue): boolean {
   return String(a) === String(b);
 }
 
+/** Reasons and evidence quote figures that drift daily ("no activity for 63 days"); only a change of wording is news. */
+const wordingOnly = (v: FieldValue) => (typeof v === 'string' ? v.replace(/\d+([.,]\d+)?/g, '#') : v);
+
 function withinTolerance(field: WriteBackField, a: FieldValue, b: FieldValue, tolerance: number): boolean {
+  if (field === 'churnRiskReasons' || field === 'crossSellEvidence') return equalValues(wordingOnly(a), wordingOnly(b));
   if (field !== 'churnRiskScore') return equalValues(a, b);
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < Math.max(tolerance, 1e-9);
   return equalValues(a, b);
@@ -124,7 +129,12 @@ export function planWriteBack(targets: readonly WriteTarget[], ledger: LedgerVie
       fields[field] = value;
     }
     if (Object.keys(fields).length === 0) continue;
-    if (t.desired.lastScoredAt !== undefined) fields.lastScoredAt = t.desired.lastScoredAt;
+    for (const rider of ['churnRiskReasons', 'crossSellEvidence', 'lastScoredAt'] as const) {
+      const v = t.desired[rider];
+      if (v === undefined || rider in fields) continue;
+      const last = ledger.written.get(`${t.externalId}|${rider}`);
+      if (rider === 'lastScoredAt' || (last && !equalValues(v, last.value))) fields[rider] = v;
+    }
     updates.push({ source: t.source, externalId: t.externalId, accountId: t.accountId, fields });
   }
   updates.sort((a, b) => a.source.localeCompare(b.source) || a.externalId.localeCompare(b.externalId));

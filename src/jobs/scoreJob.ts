@@ -30,7 +30,14 @@ export async function scoreAccounts(ctx: AppContext, cycleId: string, unifiedIds
   const risks: ChurnRisk[] = [];
   const crossSell = new Map<string, CrossSellOpportunity[]>();
   for (const unit of units) {
-    risks.push(scoreChurn(unit.input, settings.churn, previous.get(unit.id) ?? null, asOf));
+    const before = previous.get(unit.id) ?? null;
+    let risk = scoreChurn(unit.input, settings.churn, before, asOf);
+    // A rescore that changes nothing keeps the previous reference, so the trend means "since the
+    // score last moved" rather than "since the last run" (which would flip it to flat every cycle).
+    if (before && Math.abs(before.score - risk.score) < 1e-9 && before.band === risk.band) {
+      risk = { ...risk, previous: before.previous, previousBand: before.previousBand, trend: before.trend };
+    }
+    risks.push(risk);
     crossSell.set(unit.id, recommendCrossSell(model, unit.id, owned.get(unit.id) ?? [], unit.input.account, feedback, settings.crossSell));
   }
   if (options.persist) {

@@ -94,3 +94,15 @@ describe('account unification', () => {
     expect(u[0]?.matchedBy).toBe('field:erp');
   });
 });
+
+describe('planWriteBack: drifting figures', () => {
+  it('reasons whose only change is a number are not news; they ride along with a real change', () => {
+    const written = new Map(Object.entries(desired).map(([f, v]) => [`1|${f}`, { value: v ?? null }]));
+    const drifted = { ...desired, churnRiskReasons: 'No activity for 64 days; 2 urgent tickets open; Renewal in 39 days' };
+    expect(planWriteBack([target({ desired: drifted })], { written, failed: new Map() }, opts).updates).toEqual([]);
+    const moved = { ...drifted, churnRiskScore: 80 };
+    expect(planWriteBack([target({ desired: moved })], { written, failed: new Map() }, opts).updates[0]?.fields).toEqual({
+      churnRiskScore: 80, churnRiskReasons: 'No activity for 64 days; 2 urgent tickets open; Renewal in 39 days', lastScoredAt: '2026-11-20T00:00:00.000Z',
+    });
+  });
+});
