@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 
-/** Tokens the sandbox accepts; used only when no real credentials are configured. */
-export const SANDBOX_HUBSPOT_TOKEN = 'pat-sandbox-accountpulse-0000';
-export const SANDBOX_SALESFORCE_TOKEN = '00DSANDBOX0000001!accountpulse.sandbox.session';
+/** Tokens the sandbox accepts (the sandbox servers' defaults); used only when no real credentials are configured. */
+export const SANDBOX_HUBSPOT_TOKEN = 'pat-sandbox-00000000-0000-4000-8000-000000000001';
+export const SANDBOX_SALESFORCE_TOKEN = '00D5g0000000001EAA!sandbox.session.AccountPulse';
 export const SANDBOX_HUBSPOT_URL = 'http://127.0.0.1:4010';
 export const SANDBOX_SALESFORCE_URL = 'http://127.0.0.1:4020';
 

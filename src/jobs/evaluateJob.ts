@@ -7,7 +7,7 @@
  */
 import type { Job } from 'bullmq';
 import { accountConditions, attainmentConditions, connectionConditions, reconcileAlerts, type AlertCondition } from '../domain/alerts.js';
-import type { Alert, AlertType, Attainment } from '../domain/insights.js';
+import type { Alert, AlertType, Attainment, ChurnRisk, CrossSellOpportunity } from '../domain/insights.js';
 import { parseRecordId, type CrmSource, type Owner } from '../domain/model.js';
 import { periodOf, elapsedDays, periodLengthDays } from '../domain/periods.js';
 import { routesFor, RouteUrlMissing } from '../delivery/routing.js';
@@ -31,7 +31,13 @@ function teamOf(owner: Owner | undefined): string | null {
   return owner ? (owner.teamId ?? owner.managerId ?? null) : null;
 }
 
-export async function evaluateAlerts(ctx: AppContext, accountIds: readonly string[], options: { persist: boolean; attainment?: Attainment[] }): Promise<EvaluateOutcome> {
+export interface InsightOverrides {
+  /** insights computed but not stored (dry run); the store's are used for ids not in these */
+  risks?: ReadonlyMap<string, ChurnRisk>;
+  crossSell?: ReadonlyMap<string, CrossSellOpportunity[]>;
+}
+
+export async function evaluateAlerts(ctx: AppContext, accountIds: readonly string[], options: { persist: boolean; attainment?: Attainment[] } & InsightOverrides): Promise<EvaluateOutcome> {
   const settings = analyticsSettings(ctx.loaded.config);
   const rules = ctx.loaded.config.alerts.rules;
   const now = ctx.now().toISOString();
@@ -40,7 +46,9 @@ export async function evaluateAlerts(ctx: AppContext, accountIds: readonly strin
   // Accounts: current risk, history, cross-sell, owner's team.
   const groups = await ctx.store.unified.membersOf(accountIds);
   const first = [...groups.values()].map((m) => m[0] as string);
-  const [accounts, risks, crossSell] = await Promise.all([ctx.store.records.getMany('account', first), ctx.store.insights.churn(accountIds), ctx.store.insights.crossSell(accountIds)]);
+  const [accounts, storedRisks, storedCrossSell] = await Promise.all([ctx.store.records.getMany('account', first), ctx.store.insights.churn(accountIds), ctx.store.insights.crossSell(accountIds)]);
+  const risks = new Map([...storedRisks, ...(options.risks ?? [])]);
+  const crossSell = new Map([...storedCrossSell, ...(options.crossSell ?? [])]);
   const accountByFirst = new Map(accounts.map((a) => [a.id, a]));
   const ownerIds = [...new Set(accounts.map((a) => a.ownerId).filter((o): o is string => !!o))];
   const owners = new Map((await ctx.store.records.getMany('owner', ownerIds)).map((o) => [o.id, o]));

@@ -30,14 +30,21 @@ export async function refreshUnification(ctx: AppContext): Promise<Map<string, s
   return index;
 }
 
-export async function planScoring(ctx: AppContext, outcomes: readonly SyncOutcome[], full: boolean): Promise<{ toScore: string[]; attainment: boolean }> {
+export async function planScoring(ctx: AppContext, outcomes: readonly SyncOutcome[], full: boolean, options: { keepPending?: boolean } = {}): Promise<{ toScore: string[]; attainment: boolean }> {
   const index = await refreshUnification(ctx);
-  const members = full ? [...index.keys()] : [...new Set(outcomes.flatMap((o) => o.accountIds))];
+  // Accounts a dry run read but did not score stay pending until a real cycle scores them.
+  const pendingKey = `${ctx.store.keys.prefix}:pending-score`;
+  const pending = await ctx.redis.smembers(pendingKey);
+  const members = full ? [...index.keys()] : [...new Set([...outcomes.flatMap((o) => o.accountIds), ...pending])];
   const toScore = [...new Set(members.map((m) => index.get(m)).filter((u): u is string => !!u))].sort();
   // Pacing moves with the calendar even when no deal changed: recompute at least once a day.
   const last = await ctx.redis.get(`${ctx.store.keys.prefix}:attainment:computedOn`);
   const attainmentStale = last !== ctx.now().toISOString().slice(0, 10);
   const dealsOrOwnersChanged = outcomes.some((o) => o.ownerIds.length > 0 || (['deals', 'opportunities', 'Opportunity', 'goal_targets', 'quotas', 'owners', 'users'].includes(o.stream) && o.changed + o.deleted > 0));
+  if (options.keepPending) {
+    const touched = outcomes.flatMap((o) => o.accountIds);
+    if (touched.length) await ctx.redis.sadd(pendingKey, ...touched);
+  } else if (pending.length) await ctx.redis.srem(pendingKey, ...pending);
   return { toScore, attainment: full || dealsOrOwnersChanged || attainmentStale };
 }
 

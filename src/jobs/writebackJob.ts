@@ -11,6 +11,7 @@ import type { CrmSource } from '../domain/model.js';
 import type { FieldUpdate, TaskRequest } from '../connectors/types.js';
 import type { AppContext } from './context.js';
 import { parsePayload, WritebackPayload } from './queues.js';
+import type { InsightOverrides } from './evaluateJob.js';
 
 export interface WritebackOutcome {
   source: CrmSource;
@@ -36,7 +37,7 @@ function currentValues(fields: Record<string, FieldValue>): Partial<Record<Write
   return any ? out : undefined;
 }
 
-export async function planForSource(ctx: AppContext, source: CrmSource, memberIds: readonly string[]): Promise<{ plan: WriteBackPlan; targets: WriteTarget[] }> {
+export async function planForSource(ctx: AppContext, source: CrmSource, memberIds: readonly string[], overrides: InsightOverrides = {}): Promise<{ plan: WriteBackPlan; targets: WriteTarget[] }> {
   const failed = await ctx.store.ledger.failed(source);
   // Members whose earlier writes failed are retried even when nothing about them changed.
   const retryIds = [...failed.keys()].map((k) => `${source}:${k.split('|')[0]}`);
@@ -44,7 +45,9 @@ export async function planForSource(ctx: AppContext, source: CrmSource, memberId
   const members = await ctx.store.records.getMany('account', ids);
   const unifiedOf = await ctx.store.unified.unifiedOf(members.map((m) => m.id));
   const unifiedIds = [...new Set([...unifiedOf.values()])];
-  const [risks, crossSell] = await Promise.all([ctx.store.insights.churn(unifiedIds), ctx.store.insights.crossSell(unifiedIds)]);
+  const [storedRisks, storedCrossSell] = await Promise.all([ctx.store.insights.churn(unifiedIds), ctx.store.insights.crossSell(unifiedIds)]);
+  const risks = new Map([...storedRisks, ...(overrides.risks ?? [])]);
+  const crossSell = new Map([...storedCrossSell, ...(overrides.crossSell ?? [])]);
   const targets: WriteTarget[] = [];
   for (const m of members) {
     if (m.source !== source) continue;
