@@ -6,10 +6,18 @@
 const usage = `accountpulse <command> [options]
 
 commands:
-  demo            run a full cycle on the built-in sandbox and a local Redis, print a report
-  sandbox         start the simulated HubSpot and Salesforce APIs (seeded data)
-  check-config    validate the configuration and print it with secrets masked
-  help            this text
+  demo [--no-serve] [--accounts N]   a full cycle on the built-in sandbox and a local Redis, a report, the dashboard
+  serve                              HTTP API + dashboard + workers + scheduler
+  worker                             process jobs (run as many as you like against one Redis)
+  sync [--once] [--dry-run] [--full] [--crm hubspot|salesforce]
+                                     enqueue a cycle; --once runs it here; --dry-run prints the plan and changes nothing
+  provision [--dry-run]              create the fields AccountPulse writes in each CRM
+  runs [--limit N] [--id RUN]        the run audit
+  retry-failed                       failed jobs and dead-lettered writes back to the queue
+  evaluate churn|cross-sell|forecast backtests on the synced data (see --help of each)
+  sandbox [--accounts N] ...         the simulated HubSpot and Salesforce APIs (seeded data)
+  check-config                       validate the configuration and print it with secrets masked
+  help                               this text
 
 environment and configuration: see README.md ("Configuration") and config/default.yaml.
 `;
@@ -20,6 +28,13 @@ const commands: Record<string, Command> = {
   'check-config': async () => (await import('./commands/checkConfig.js')).runCheckConfig(),
   sandbox: async (argv) => (await import('./sandbox/cli.js')).runSandboxCommand(argv),
   demo: async (argv) => (await import('./commands/demo.js')).runDemo(argv),
+  serve: async (argv) => (await import('./commands/serve.js')).runServeCommand(argv),
+  worker: async () => (await import('./commands/worker.js')).runWorkerCommand(),
+  sync: async (argv) => (await import('./commands/sync.js')).runSyncCommand(argv),
+  provision: async (argv) => (await import('./commands/provision.js')).runProvisionCommand(argv),
+  runs: async (argv) => (await import('./commands/runs.js')).runRunsCommand(argv),
+  'retry-failed': async () => (await import('./commands/runs.js')).runRetryFailedCommand(),
+  evaluate: async (argv) => (await import('./commands/evaluate.js')).runEvaluateCommand(argv),
   help: async () => {
     process.stdout.write(usage);
     return 0;
@@ -38,7 +53,9 @@ async function main(): Promise<void> {
     if (typeof code === 'number') process.exitCode = code;
   } catch (err) {
     process.stderr.write(`accountpulse ${name}: ${(err as Error).message ?? String(err)}\n`);
-    process.exitCode = 1;
+    // ExitError (src/commands/runtime.ts) carries its exit code, e.g. 2 for invalid configuration.
+    const code = (err as { name?: unknown; code?: unknown }).code;
+    process.exitCode = (err as Error).name === 'ExitError' && typeof code === 'number' ? code : 1;
   }
 }
 

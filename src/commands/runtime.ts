@@ -18,6 +18,7 @@ export class ExitError extends Error {
     readonly code: number,
   ) {
     super(message);
+    this.name = 'ExitError';
   }
 }
 

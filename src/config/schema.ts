@@ -7,6 +7,9 @@
  * parameters are defined in one place.
  */
 import { z } from 'zod';
+import { ChurnConfigSchema } from '../domain/churnConfig.js';
+import { CrossSellConfigSchema } from '../domain/crosssell.js';
+import { QuotaConfigSchema } from '../domain/quota-config.js';
 
 const duration = z
   .string()
@@ -96,7 +99,7 @@ export const AlertsSchema = z.object({
       pacingBehind: z.object({ enabled: z.boolean().default(true), threshold: z.number().positive().max(1).default(0.7), afterFraction: z.number().min(0).max(1).default(0.5) }).default({ enabled: true, threshold: 0.7, afterFraction: 0.5 }),
       forecastGap: z.object({ enabled: z.boolean().default(true), threshold: z.number().positive().max(1).default(0.85) }).default({ enabled: true, threshold: 0.85 }),
       commitSlipped: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
-      crossSell: z.object({ enabled: z.boolean().default(true), minScore: z.number().min(0).default(0.5) }).default({ enabled: true, minScore: 0.5 }),
+      crossSell: z.object({ enabled: z.boolean().default(true), minScore: z.number().min(0).default(0.6) }).default({ enabled: true, minScore: 0.6 }),
       syncHealth: z.object({ enabled: z.boolean().default(true), errorRate: z.number().min(0).max(1).default(0.05) }).default({ enabled: true, errorRate: 0.05 }),
     })
     .prefault({}),
@@ -128,9 +131,6 @@ export const QueuesSchema = z.object({
   backoff: duration.default('2s'),
 });
 
-/** Placeholder for a domain-owned section until its schema is plugged in (see config/load.ts). */
-const openSection = z.record(z.string(), z.unknown()).default({});
-
 export const ConfigSchema = z
   .object({
     hubspot: ConnectionSchema.prefault({}),
@@ -140,9 +140,9 @@ export const ConfigSchema = z
     alerts: AlertsSchema.prefault({}),
     http: HttpSchema.prefault({}),
     queues: QueuesSchema.prefault({}),
-    quota: openSection,
-    churn: openSection,
-    crossSell: openSection,
+    quota: QuotaConfigSchema.prefault({}),
+    churn: ChurnConfigSchema,
+    crossSell: CrossSellConfigSchema.prefault({}),
   })
   .strict();
 export type Config = z.infer<typeof ConfigSchema>;
