@@ -205,8 +205,21 @@ export interface ReconcileResult {
   unchanged: number;
 }
 
+/** JSON with sorted keys: a stored alert (re-serialised) and a fresh condition compare by content, not key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 function sameContent(a: Alert, c: AlertCondition): boolean {
-  return a.title === c.title && a.severity === c.severity && JSON.stringify(a.details) === JSON.stringify(c.details) && JSON.stringify(a.records) === JSON.stringify(c.records);
+  return a.title === c.title && a.severity === c.severity && canonical(a.details) === canonical(c.details) && canonical(a.records) === canonical(c.records);
 }
 
 /**

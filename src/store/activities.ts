@@ -35,6 +35,11 @@ export interface ActivityRemoval {
 
 const MAX_TX_RETRIES = 20;
 
+/** Whether an activity is a touch with the customer: everything but tasks not yet completed. */
+export function isTouch(activity: Pick<Activity, 'type' | 'completed'>): boolean {
+  return activity.type !== 'task' || activity.completed === true;
+}
+
 export class ActivityStore {
   /** WATCH is per connection: folds run one at a time on a dedicated connection. */
   private readonly tx: Redis;
@@ -95,6 +100,19 @@ export class ActivityStore {
         const prints = fps.get(accountId) as Map<string, string | null>;
         let accountChanged = false;
         for (const activity of byAccount.get(accountId) ?? []) {
+          if (!isTouch(activity)) {
+            // An open task is a plan, not a touch (AccountPulse's own tasks are open tasks too):
+            // it counts once it is completed; if it was counted and reopened, it stops counting.
+            const prev = prints.get(activity.id);
+            if (prev) {
+              unfoldActivity(agg, activity.id, prev);
+              prints.delete(activity.id);
+              multi.hdel(this.keys.activityFingerprints(accountId), activity.id);
+              folded += 1;
+              accountChanged = true;
+            } else unchanged += 1;
+            continue;
+          }
           const fp = foldActivity(agg, activity, prints.get(activity.id) ?? null, this.competitors);
           if (fp === null) {
             unchanged += 1;

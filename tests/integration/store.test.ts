@@ -144,6 +144,18 @@ describe('ActivityStore', () => {
     expect(agg?.lastTouch.email).toBeUndefined();
   });
 
+  it('an open task is not a touch until completed; reopening it removes it again', async () => {
+    const t = activity('hubspot:t1', { type: 'task', direction: null, accountId: 'hubspot:9', completed: false });
+    expect((await store.activities.fold([t])).folded).toBe(0);
+    expect((await store.activities.aggregates(['hubspot:9'])).get('hubspot:9')?.total).toBe(0);
+    expect((await store.activities.fold([{ ...t, completed: true }])).folded).toBe(1);
+    expect((await store.activities.aggregates(['hubspot:9'])).get('hubspot:9')?.lastTouch.task?.id).toBe('hubspot:t1');
+    expect((await store.activities.fold([t])).folded).toBe(1);
+    const agg = (await store.activities.aggregates(['hubspot:9'])).get('hubspot:9');
+    expect(agg?.total).toBe(0);
+    expect(agg?.lastTouch.task).toBeUndefined();
+  });
+
   it('loses no fold when two processes fold into the same accounts at once', async () => {
     const other = new Store(redis.duplicate(), { prefix: store.keys.prefix });
     const calls = Array.from({ length: 300 }, (_, i) => activity(`hubspot:c${i}`, { accountId: `hubspot:x${i % 5}` }));

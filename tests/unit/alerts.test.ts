@@ -92,3 +92,12 @@ describe('reconcileAlerts', () => {
     expect(reconcileAlerts([], new Map([[opened.key, opened]]), { subjects: evaluated.subjects, types: new Set(['pacing_behind'] as const) }, now2).changed).toEqual([]);
   });
 });
+
+describe('reconcileAlerts compares content, not key order', () => {
+  it('a stored alert whose records were re-serialised in another key order is unchanged', () => {
+    const cond = accountConditions({ account, teamId: null, risk: risk(78, null), history: [], crossSell: [] }, { ...rules, churnScoreDrop: { enabled: false, points: 1, days: 1 }, renewalAtRisk: { enabled: false, days: 1 } }, asOf);
+    const opened = reconcileAlerts(cond, new Map(), { subjects: new Set(['account:hubspot:1']), types: new Set(['churn_band_rose'] as const) }, asOf).changed[0] as Alert;
+    const reordered: Alert = { ...opened, records: opened.records.map((r) => ({ at: r.at, label: r.label, id: r.id, type: r.type })) };
+    expect(reconcileAlerts(cond, new Map([[opened.key, reordered]]), { subjects: new Set(['account:hubspot:1']), types: new Set(['churn_band_rose'] as const) }, asOf)).toEqual({ changed: [], unchanged: 1 });
+  });
+});
