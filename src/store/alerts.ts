@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { Alert } from '../domain/insights.js';
 import type { Keys } from './keys.js';
 
+export const VERSION_TTL_SECONDS = 30 * 86_400;
+
 export class AlertStore {
   constructor(
     private readonly redis: Redis,
@@ -26,10 +28,22 @@ export class AlertStore {
     for (const a of alerts) {
       const valid = Alert.parse(a);
       pipe.hset(this.keys.alerts(), valid.key, JSON.stringify(valid));
+      // Each version is kept for a while so a delayed delivery sends exactly the state it was for.
+      pipe.set(this.versionKey(valid.key, valid.version), JSON.stringify(valid), 'EX', VERSION_TTL_SECONDS);
       if (valid.state === 'open') pipe.sadd(this.keys.openAlerts(), valid.key);
       else pipe.srem(this.keys.openAlerts(), valid.key);
     }
     await pipe.exec();
+  }
+
+  private versionKey(key: string, version: number): string {
+    return `${this.keys.alerts()}:v:${key}:${version}`;
+  }
+
+  /** An alert as it was at a version (kept 30 days). */
+  async version(key: string, version: number): Promise<Alert | null> {
+    const raw = await this.redis.get(this.versionKey(key, version));
+    return raw ? (JSON.parse(raw) as Alert) : null;
   }
 
   async open(): Promise<Alert[]> {

@@ -62,6 +62,13 @@ describe('loadConfig', () => {
     expect(lines.some((l) => l.startsWith(`${p}: sync.budgetReserve:`) && /0\.9/.test(l))).toBe(true);
   });
 
+  it('validates the analytics sections with the domain schemas, naming the key', () => {
+    const p = file('analytics.yaml', 'churn:\n  bands: { amber: 80, red: 70 }\nquota:\n  fiscalYearStartMonth: 13\n');
+    const lines = problems({ ACCOUNTPULSE_CONFIG: p });
+    expect(lines).toContain(`${p}: churn.bands: bands.amber must not exceed bands.red`);
+    expect(lines.some((l) => l.startsWith(`${p}: quota.fiscalYearStartMonth:`))).toBe(true);
+  });
+
   it('rejects unknown keys with their name', () => {
     const p = file('unknown.yaml', 'synk:\n  lookback: 5m\n');
     expect(problems({ ACCOUNTPULSE_CONFIG: p })).toEqual([`${p}: unknown key(s) synk (check the spelling against config/default.yaml)`]);
