@@ -129,6 +129,10 @@ export const QueuesSchema = z.object({
   /** Attempts before a job lands in the failed set. */
   attempts: z.number().int().min(1).max(50).default(5),
   backoff: duration.default('2s'),
+  /** A job whose worker stops renewing its lock this long (a crashed process) goes to another worker. */
+  lockDuration: duration.default('60s'),
+  /** How often workers look for such stalled jobs. */
+  stalledInterval: duration.default('30s'),
 });
 
 export const ConfigSchema = z

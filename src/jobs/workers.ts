@@ -6,6 +6,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from './context.js';
+import { durationMs } from '../config/schema.js';
 import { queueNames, type QueueName } from './queues.js';
 import { processSync } from './syncJob.js';
 import { processPlan } from './planJob.js';
@@ -44,8 +45,8 @@ export class WorkerSet {
         prefix: ctx.queues.bullPrefix,
         concurrency: concurrency[name],
         // A sync waiting out a rate-limit window keeps its lock renewed; a dead process's job is retried.
-        lockDuration: 60_000,
-        stalledInterval: 30_000,
+        lockDuration: durationMs(ctx.loaded.config.queues.lockDuration),
+        stalledInterval: durationMs(ctx.loaded.config.queues.stalledInterval),
         maxStalledCount: 2,
       });
       worker.on('failed', (job, err) => {
