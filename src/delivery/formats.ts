@@ -10,13 +10,14 @@ export type RecordLinker = (ref: RecordRef) => string | null;
 
 export interface AlertEnvelope {
   deliveryId: string;
-  event: 'alert.opened' | 'alert.updated' | 'alert.resolved';
+  event: 'alert.opened' | 'alert.updated' | 'alert.resolved' | 'digest.weekly';
   alert: Alert;
   links: { label: string; url: string }[];
   sentAt: string;
 }
 
 export function eventOf(alert: Alert): AlertEnvelope['event'] {
+  if (alert.type === 'digest') return 'digest.weekly';
   if (alert.state === 'resolved') return 'alert.resolved';
   return alert.version === 1 || alert.openedAt === alert.updatedAt ? 'alert.opened' : 'alert.updated';
 }
@@ -37,11 +38,11 @@ export function genericPayload(env: AlertEnvelope): unknown {
   return env;
 }
 
-const icon = (a: Alert) => (a.state === 'resolved' ? '✅' : a.severity === 'critical' ? '🔴' : a.severity === 'warning' ? '🟠' : 'ℹ️');
+const icon = (a: Alert) => (a.type === 'digest' ? '🗓️' : a.state === 'resolved' ? '✅' : a.severity === 'critical' ? '🔴' : a.severity === 'warning' ? '🟠' : 'ℹ️');
 
 export function slackPayload(env: AlertEnvelope): unknown {
   const a = env.alert;
-  const head = `${icon(a)} ${a.state === 'resolved' ? 'Resolved: ' : ''}${a.title}`;
+  const head = `${icon(a)} ${a.state === 'resolved' && a.type !== 'digest' ? 'Resolved: ' : ''}${a.title}`;
   const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${escapeSlack(head)}*` } }];
   if (a.details.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: a.details.map((d) => `• ${escapeSlack(d)}`).join('\n') } });
   if (env.links.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: env.links.map((l) => `<${l.url}|${escapeSlack(l.label)}>`).join(' · ') }] });
@@ -64,7 +65,7 @@ export function teamsPayload(env: AlertEnvelope): unknown {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: `${icon(a)} ${a.state === 'resolved' ? 'Resolved: ' : ''}${a.title}` },
+            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: `${icon(a)} ${a.state === 'resolved' && a.type !== 'digest' ? 'Resolved: ' : ''}${a.title}` },
             ...a.details.map((d) => ({ type: 'TextBlock', wrap: true, spacing: 'Small', text: `• ${d}` })),
           ],
           actions: env.links.map((l) => ({ type: 'Action.OpenUrl', title: l.label, url: l.url })),

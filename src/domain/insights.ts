@@ -124,6 +124,8 @@ export const alertTypes = [
   'commit_slipped',
   'cross_sell',
   'sync_health',
+  /** the weekly digest: a summary, delivered like an alert but never open */
+  'digest',
 ] as const;
 export const AlertType = z.enum(alertTypes);
 export type AlertType = z.infer<typeof AlertType>;
