@@ -8,6 +8,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { durationMs } from '../config/schema.js';
 import type { AppContext } from './context.js';
 import { enqueueCycle } from './cycle.js';
+import { sendWeeklyDigest } from './digestJob.js';
 
 export const SCHEDULER_QUEUE = 'schedule';
 
@@ -35,8 +36,8 @@ export class Scheduler {
     const tickId = `${job.name}-${job.timestamp}`;
     if (job.name === 'incremental') return enqueueCycle(this.ctx, { cycleId: tickId });
     if (job.name === 'reconcile') return enqueueCycle(this.ctx, { cycleId: tickId, full: true });
-    // Weekly digest: a re-evaluation of every account's alerts (the digest delivery itself is the open alerts list).
-    return enqueueCycle(this.ctx, { cycleId: tickId, streams: [] });
+    const digest = await sendWeeklyDigest(this.ctx);
+    return digest.key;
   }
 
   async list(): Promise<{ id: string; next: number | null; pattern: string | null; every: number | null }[]> {
