@@ -3,7 +3,7 @@
  * "Backtesting"). Flags are checked before anything connects (exit 2 naming the flag); no synced
  * accounts exits 1; `--json` prints the report object of src/jobs/evaluation.ts.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import type { AppContext } from '../jobs/context.js';
 import {
@@ -36,7 +36,7 @@ const usage = `accountpulse evaluate <churn|cross-sell|forecast> [options] [--js
 
 const isoDate = z.iso.date({ message: 'must be a date such as 2026-11-28' });
 
-const commonFlags = { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false }, 'as-of': { type: 'string' } } as const;
+const commonFlags = { json: { type: 'boolean', default: false }, 'as-of': { type: 'string' } } as const;
 
 const ChurnFlags = z.object({
   'as-of': isoDate.optional(),
@@ -67,7 +67,7 @@ function validate<T extends z.ZodType>(schema: T, values: Record<string, unknown
   throw new ExitError(`--${String(issue.path[0] ?? '?')}: ${issue.message}\n\n${usage}`, 2);
 }
 
-function parseFlags(argv: string[], options: Parameters<typeof parseArgs>[0]['options']): Record<string, unknown> {
+function parseFlags(argv: string[], options: NonNullable<ParseArgsConfig['options']>): Record<string, unknown> {
   try {
     return parseArgs({ args: argv, options: { ...commonFlags, ...options }, allowPositionals: false, strict: true }).values as Record<string, unknown>;
   } catch (err) {
@@ -86,9 +86,13 @@ export async function runEvaluateCommand(argv: string[], options: EvaluateComman
   const write = options.write ?? ((t: string) => void process.stdout.write(t));
   const writeError = options.writeError ?? ((t: string) => void process.stderr.write(t));
   const [what, ...rest] = argv;
-  if (what === undefined || what === '--help' || what === '-h' || what === 'help') {
+  if (what === undefined) {
+    writeError(usage);
+    return 2;
+  }
+  if (what === '--help' || what === '-h' || what === 'help' || rest.includes('--help') || rest.includes('-h')) {
     write(usage);
-    return what === undefined ? 2 : 0;
+    return 0;
   }
   let run: (ctx: AppContext) => Promise<ChurnBacktestReport | CrossSellBacktestReport | ForecastBacktestReport>;
   let values: Record<string, unknown>;
@@ -115,10 +119,6 @@ export async function runEvaluateCommand(argv: string[], options: EvaluateComman
   } else {
     throw new ExitError(`unknown evaluation "${what}": use churn, cross-sell or forecast\n\n${usage}`, 2);
   }
-  if (values.help) {
-    write(usage);
-    return 0;
-  }
 
   const ctx = options.context ?? (await boot());
   try {
@@ -139,7 +139,7 @@ export async function runEvaluateCommand(argv: string[], options: EvaluateComman
 
 /** Drops the common flags the schemas do not know about. */
 function strip(values: Record<string, unknown>): Record<string, unknown> {
-  const { json: _json, help: _help, ...rest } = values;
+  const { json: _json, ...rest } = values;
   return rest;
 }
 
