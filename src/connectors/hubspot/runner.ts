@@ -1,0 +1,418 @@
+/**
+ * The one runner every object stream spec goes through.
+ *
+ *  initial:      GET /crm/v3/objects/{type}, 100 per page (50 with property history), properties
+ *                and associations inline; the checkpoint keeps `after`.
+ *  incremental:  POST …/search on the modstamp between `cursor - lookback` and the pass's fixed
+ *                `windowEnd`, 200 per page, sorted by hs_object_id and filtered `hs_object_id >
+ *                lastId` (keyset paging: never reaches the 10,000-result cap, however many records
+ *                changed); associations for each page through one v4 batch read per type.
+ *  deletions:    GET …?archived=true pages after each completed change pass → store deletes.
+ * The checkpoint is saved after each page's records are in the store, so a killed run resumes at
+ * the next page and loses nothing; the store dedupes replays by (id, modstamp).
+ */
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../../config/schema.js';
+import { durationMs } from '../../config/schema.js';
+import { recordSchemas, type Activity, type AnyRecord, type QuarantinedRecord, type RecordKind, type RecordOf } from '../../domain/model.js';
+import { BudgetReserveReached } from '../budget.js';
+import type { StreamResult, SyncContext } from '../types.js';
+import { SyncAborted, type HubSpotGateway } from './gateway.js';
+import type { MetadataCache } from './metadata.js';
+import { RawObject, zodReason, type RawObject as Raw } from './raw.js';
+import type { MapContext, Mapped, ObjectStreamSpec } from './streams/spec.js';
+
+export const LIST_PAGE = 100;
+export const LIST_PAGE_WITH_HISTORY = 50;
+export const SEARCH_PAGE = 200;
+export const BATCH_READ = 100;
+export const BATCH_READ_WITH_HISTORY = 50;
+export const ASSOCIATION_BATCH = 1_000;
+
+export const ObjectCheckpoint = z.discriminatedUnion('phase', [
+  z.object({ phase: z.literal('initial'), after: z.string().nullable().default(null), startedAt: z.number() }),
+  z.object({
+    phase: z.literal('incremental'),
+    /** everything modified up to here (ms) is in the store */
+    cursor: z.number(),
+    step: z.enum(['changes', 'deletions']).default('changes'),
+    /** upper bound of the pass in progress (fixed so a resumed pass reads the same window) */
+    windowEnd: z.number().nullable().default(null),
+    lastId: z.string().nullable().default(null),
+    archivedAfter: z.string().nullable().default(null),
+  }),
+]);
+export type ObjectCheckpoint = z.infer<typeof ObjectCheckpoint>;
+type IncrementalCheckpoint = Extract<ObjectCheckpoint, { phase: 'incremental' }>;
+
+export interface StreamRunnerOptions {
+  gateway: HubSpotGateway;
+  metadata: MetadataCache;
+  config: Config;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface RunState {
+  spec: ObjectStreamSpec;
+  ctx: SyncContext;
+  result: StreamResult;
+  counter: { calls: number };
+  mapContext: MapContext;
+  accountIds: Set<string>;
+  ownerIds: Set<string>;
+  /** requested properties HubSpot did not return: deleted or renamed in the portal */
+  missingProperties: Set<string>;
+}
+
+export function emptyResult(stream: string): StreamResult {
+  return { source: 'hubspot', stream, pages: 0, read: 0, changed: 0, deleted: 0, quarantined: 0, accountIds: [], ownerIds: [], complete: false, stoppedReason: null, calls: 0 };
+}
+
+export class StreamRunner {
+  private readonly now: () => number;
+
+  constructor(private readonly options: StreamRunnerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private get gateway(): HubSpotGateway {
+    return this.options.gateway;
+  }
+
+  /** Reads a stream from its checkpoint to its end (or until the budget reserve / an abort stops it). */
+  async run(spec: ObjectStreamSpec, ctx: SyncContext): Promise<StreamResult> {
+    const state = await this.begin(spec, ctx);
+    return this.finish(state, async () => {
+      const checkpoint = ctx.full ? null : await this.loadCheckpoint(spec, ctx);
+      // a run that loads (or finishes loading) the stream stops there: the next run reads what
+      // changed since the load began, so the initial sync costs only its list pages
+      if (!checkpoint || checkpoint.phase === 'initial') await this.initial(state, checkpoint ?? { phase: 'initial', after: null, startedAt: this.now() });
+      else await this.incremental(state, checkpoint);
+    });
+  }
+
+  /** Re-reads given records (webhook change notices): batch read, 100 per call; ids HubSpot no longer has are deleted. */
+  async runIds(spec: ObjectStreamSpec, externalIds: readonly string[], ctx: SyncContext): Promise<StreamResult> {
+    const state = await this.begin(spec, ctx);
+    return this.finish(state, async () => {
+      const size = spec.propertiesWithHistory?.length ? BATCH_READ_WITH_HISTORY : BATCH_READ;
+      const unique = [...new Set(externalIds)];
+      for (let i = 0; i < unique.length; i += size) {
+        const ids = unique.slice(i, i + size);
+        const response = await this.gateway.call(
+          { operation: `${spec.objectType} batch read`, scope: spec.scope, idempotent: true, counter: state.counter },
+          (c, o) =>
+            c.crm.objects.batchApi.read(spec.objectType, {
+              inputs: ids.map((id) => ({ id })),
+              properties: spec.properties(this.options.config),
+              propertiesWithHistory: [...(spec.propertiesWithHistory ?? [])],
+            }, false, o),
+          ctx.signal,
+        );
+        const results = response.results as unknown[];
+        const found = new Set(results.map((r) => String((r as { id?: unknown }).id)));
+        await this.ingestPage(state, results, await this.associationsFor(state, results));
+        await this.deleteIds(state, ids.filter((id) => !found.has(id)).map((id) => ({ id, raw: null })));
+      }
+    });
+  }
+
+  private async begin(spec: ObjectStreamSpec, ctx: SyncContext): Promise<RunState> {
+    const counter = { calls: 0 };
+    const mapContext: MapContext = { config: this.options.config, dealStages: new Map(), ownerIdByUserId: new Map() };
+    return { spec, ctx, result: emptyResult(spec.name), counter, mapContext, accountIds: new Set(), ownerIds: new Set(), missingProperties: new Set() };
+  }
+
+  private async finish(state: RunState, work: () => Promise<void>): Promise<StreamResult> {
+    const { result } = state;
+    try {
+      if (state.spec.needs?.includes('dealStages')) state.mapContext.dealStages = await this.options.metadata.dealStages(state.counter, state.ctx.signal);
+      if (state.spec.needs?.includes('owners')) state.mapContext.ownerIdByUserId = await this.options.metadata.ownerIdByUserId(state.counter, state.ctx.signal);
+      await work();
+      result.complete = true;
+    } catch (err) {
+      if (err instanceof BudgetReserveReached) {
+        result.stoppedReason = 'budget';
+        state.ctx.logger.warn({ stream: state.spec.name }, err.message);
+      } else if (err instanceof SyncAborted) {
+        result.stoppedReason = 'aborted';
+      } else {
+        throw err;
+      }
+    } finally {
+      result.calls = state.counter.calls;
+      result.accountIds = [...state.accountIds];
+      result.ownerIds = [...state.ownerIds];
+      if (state.missingProperties.size > 0) {
+        state.ctx.logger.warn(
+          { stream: state.spec.name, properties: [...state.missingProperties] },
+          `HubSpot ${state.spec.objectType}: properties ${[...state.missingProperties].join(', ')} do not exist in the portal (deleted or renamed); their values are read as empty. Fix the mapping in config (hubspot.accountFields, renewalDateField, churnLabelField, usageField) or recreate the properties`,
+        );
+      }
+    }
+    return result;
+  }
+
+  private async loadCheckpoint(spec: ObjectStreamSpec, ctx: SyncContext): Promise<ObjectCheckpoint | null> {
+    const raw = await ctx.store.checkpoints.get<unknown>('hubspot', spec.name);
+    if (raw === null) return null;
+    const parsed = ObjectCheckpoint.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    ctx.logger.warn({ stream: spec.name, reason: zodReason(parsed.error) }, `HubSpot ${spec.name}: checkpoint unreadable; starting a full load`);
+    return null;
+  }
+
+  private async save(state: RunState, checkpoint: ObjectCheckpoint): Promise<void> {
+    await state.ctx.store.checkpoints.save('hubspot', state.spec.name, checkpoint);
+  }
+
+  private pageDone(state: RunState, total: number | null): void {
+    state.result.pages += 1;
+    state.ctx.onPage?.({ stream: state.spec.name, pages: state.result.pages, read: state.result.read, total });
+  }
+
+  private async initial(state: RunState, start: Extract<ObjectCheckpoint, { phase: 'initial' }>): Promise<void> {
+    const { spec } = state;
+    const withHistory = (spec.propertiesWithHistory?.length ?? 0) > 0;
+    let after = start.after;
+    for (;;) {
+      const page = await this.gateway.call(
+        { operation: `${spec.objectType} list`, scope: spec.scope, idempotent: true, counter: state.counter },
+        (c, o) =>
+          c.crm.objects.basicApi.getPage(
+            spec.objectType,
+            withHistory ? LIST_PAGE_WITH_HISTORY : LIST_PAGE,
+            after ?? undefined,
+            spec.properties(this.options.config),
+            withHistory ? [...(spec.propertiesWithHistory ?? [])] : undefined,
+            spec.associations.length ? [...spec.associations] : undefined,
+            false,
+            o,
+          ),
+        state.ctx.signal,
+      );
+      await this.ingestPage(state, page.results as unknown[], null);
+      after = page.paging?.next?.after ?? null;
+      const next: ObjectCheckpoint = after
+        ? { phase: 'initial', after, startedAt: start.startedAt }
+        : { phase: 'incremental', cursor: start.startedAt, step: 'changes', windowEnd: null, lastId: null, archivedAfter: null };
+      await this.save(state, next);
+      this.pageDone(state, null);
+      if (!after) return;
+    }
+  }
+
+  private async incremental(state: RunState, from: IncrementalCheckpoint): Promise<void> {
+    const { spec } = state;
+    const lookback = durationMs(this.options.config.sync.lookback);
+    const windowEnd = from.windowEnd ?? this.now();
+    let ckpt: IncrementalCheckpoint = { ...from, windowEnd };
+
+    if (ckpt.step === 'changes') {
+      for (;;) {
+        const filters = [
+          { propertyName: spec.modifiedProperty, operator: 'GTE', value: String(Math.max(0, ckpt.cursor - lookback)) },
+          { propertyName: spec.modifiedProperty, operator: 'LTE', value: String(windowEnd) },
+          ...(ckpt.lastId ? [{ propertyName: 'hs_object_id', operator: 'GT', value: ckpt.lastId }] : []),
+        ];
+        const page = await this.gateway.call(
+          { lane: 'search', operation: `${spec.objectType} search`, scope: spec.scope, idempotent: true, counter: state.counter },
+          (c, o) =>
+            c.crm.objects.searchApi.doSearch(spec.objectType, {
+              filterGroups: [{ filters: filters as never }],
+              // the SDK types sorts as string[]; HubSpot takes the object form
+              sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' } as never],
+              // streams with history re-read each page by batch read: the search only finds ids
+              properties: spec.propertiesWithHistory?.length ? ['hs_object_id', spec.modifiedProperty] : spec.properties(this.options.config),
+              limit: SEARCH_PAGE,
+              after: undefined as never,
+            }, o),
+          state.ctx.signal,
+        );
+        const results = page.results as unknown[];
+        // search returns no associations and no history: fetch them for this page
+        const enriched = spec.propertiesWithHistory?.length ? await this.withHistory(state, results) : results;
+        await this.ingestPage(state, enriched, await this.associationsFor(state, results));
+        const lastId = results.length ? String((results[results.length - 1] as { id?: unknown }).id) : ckpt.lastId;
+        const more = results.length >= SEARCH_PAGE || !!page.paging?.next?.after;
+        ckpt = more ? { ...ckpt, lastId } : { ...ckpt, lastId: null, step: 'deletions', archivedAfter: null };
+        await this.save(state, ckpt);
+        this.pageDone(state, page.total ?? null);
+        if (!more) break;
+      }
+    }
+
+    // deletions: archived records since HubSpot keeps them (90 days); deleting an absent id is a no-op
+    for (;;) {
+      const page = await this.gateway.call(
+        { operation: `${spec.objectType} archived list`, scope: spec.scope, idempotent: true, counter: state.counter },
+        (c, o) =>
+          c.crm.objects.basicApi.getPage(spec.objectType, LIST_PAGE, ckpt.archivedAfter ?? undefined, ['hs_object_id'], undefined, spec.kind === 'activity' ? ['companies'] : undefined, true, o),
+        state.ctx.signal,
+      );
+      const archivedSince = ckpt.cursor - lookback;
+      const gone = (page.results as unknown[])
+        .map((r) => RawObject.safeParse(r))
+        .filter((p): p is { success: true; data: Raw } => p.success)
+        .filter((p) => !p.data.archivedAt || Date.parse(p.data.archivedAt) >= archivedSince)
+        .map((p) => ({ id: p.data.id, raw: p.data }));
+      await this.deleteIds(state, gone);
+      const after = page.paging?.next?.after ?? null;
+      if (!after) {
+        await this.save(state, { phase: 'incremental', cursor: windowEnd, step: 'changes', windowEnd: null, lastId: null, archivedAfter: null });
+        return;
+      }
+      ckpt = { ...ckpt, archivedAfter: after };
+      await this.save(state, ckpt);
+    }
+  }
+
+  /** Search pages carry no property history: batch read it (50 per call, the history cap). */
+  private async withHistory(state: RunState, results: unknown[]): Promise<unknown[]> {
+    const { spec } = state;
+    const out: unknown[] = [];
+    const ids = results.map((r) => String((r as { id?: unknown }).id));
+    for (let i = 0; i < ids.length; i += BATCH_READ_WITH_HISTORY) {
+      const chunk = ids.slice(i, i + BATCH_READ_WITH_HISTORY);
+      const response = await this.gateway.call(
+        { operation: `${spec.objectType} batch read with history`, scope: spec.scope, idempotent: true, counter: state.counter },
+        (c, o) =>
+          c.crm.objects.batchApi.read(spec.objectType, {
+            inputs: chunk.map((id) => ({ id })),
+            properties: spec.properties(this.options.config),
+            propertiesWithHistory: [...(spec.propertiesWithHistory ?? [])],
+          }, false, o),
+        state.ctx.signal,
+      );
+      out.push(...(response.results as unknown[]));
+    }
+    // a record deleted between search and read is left to the deletion pass
+    return out;
+  }
+
+  /** v4 batch read (≤1,000 ids per call) of each association type the spec wants. */
+  private async associationsFor(state: RunState, results: unknown[]): Promise<Map<string, Map<string, string[]>> | null> {
+    const { spec } = state;
+    if (spec.associations.length === 0 || results.length === 0) return null;
+    const ids = [...new Set(results.map((r) => String((r as { id?: unknown }).id)))];
+    const byType = new Map<string, Map<string, string[]>>();
+    for (const toType of spec.associations) {
+      const map = new Map<string, string[]>();
+      for (let i = 0; i < ids.length; i += ASSOCIATION_BATCH) {
+        const chunk = ids.slice(i, i + ASSOCIATION_BATCH);
+        const response = await this.gateway.call(
+          { operation: `${spec.objectType}→${toType} associations batch read`, scope: spec.scope, idempotent: true, counter: state.counter },
+          (c, o) => c.crm.associations.v4.batchApi.getPage(spec.objectType, toType, { inputs: chunk.map((id) => ({ id })) }, o),
+          state.ctx.signal,
+        );
+        for (const r of response.results) {
+          const from = String(r._from.id);
+          // labelled (primary) associations first, as inline lists are read
+          const sorted = [...r.to].sort((a, b) => Number(b.associationTypes.some((t) => !!t.label)) - Number(a.associationTypes.some((t) => !!t.label)));
+          map.set(from, sorted.map((t) => String(t.toObjectId)));
+        }
+      }
+      byType.set(toType, map);
+    }
+    return byType;
+  }
+
+  private quarantine(state: RunState, externalId: string | null, reason: string, raw: unknown): QuarantinedRecord {
+    state.result.quarantined += 1;
+    return { source: 'hubspot', stream: state.spec.name, externalId, reason, raw, at: new Date(this.now()).toISOString() };
+  }
+
+  /** Parses, maps, validates and stores one page; bad records are quarantined, the rest stored. */
+  private async ingestPage(state: RunState, results: unknown[], associations: Map<string, Map<string, string[]>> | null): Promise<void> {
+    const { spec, ctx } = state;
+    const configured = spec.mappedProperties?.(this.options.config) ?? [];
+    const quarantined: QuarantinedRecord[] = [];
+    const byKind = new Map<RecordKind, AnyRecord[]>();
+    state.result.read += results.length;
+    for (const item of results) {
+      const externalId = (item as { id?: unknown })?.id !== undefined ? String((item as { id?: unknown }).id) : null;
+      const parsed = RawObject.safeParse(item);
+      if (!parsed.success) {
+        quarantined.push(this.quarantine(state, externalId, `unexpected record shape: ${zodReason(parsed.error)}`, item));
+        continue;
+      }
+      const raw = parsed.data;
+      // HubSpot silently leaves out requested properties that do not exist: a mapped one was deleted
+      for (const name of configured) if (!(name in raw.properties)) state.missingProperties.add(name);
+      if (associations) {
+        raw.associations = { ...(raw.associations ?? {}) };
+        for (const [type, map] of associations) raw.associations[type] = { results: (map.get(raw.id) ?? []).map((id) => ({ id })) };
+      }
+      let mapped: Mapped[];
+      try {
+        mapped = spec.map(raw, state.mapContext);
+      } catch (err) {
+        quarantined.push(this.quarantine(state, raw.id, (err as Error).message, item));
+        continue;
+      }
+      const invalid = mapped.map((m) => ({ m, check: recordSchemas[m.kind].safeParse(m.record) })).find((x) => !x.check.success);
+      if (invalid && !invalid.check.success) {
+        quarantined.push(this.quarantine(state, raw.id, `does not fit the ${invalid.m.kind} model: ${zodReason(invalid.check.error)}`, item));
+        continue;
+      }
+      for (const m of mapped) {
+        const list = byKind.get(m.kind) ?? [];
+        list.push(m.record);
+        byKind.set(m.kind, list);
+      }
+    }
+    // records are stored before the checkpoint moves past them
+    for (const [kind, records] of byKind) {
+      if (kind === 'activity') {
+        const folded = await ctx.store.activities.fold(records as Activity[]);
+        state.result.changed += folded.folded;
+        folded.accountIds.forEach((id) => state.accountIds.add(id));
+        continue;
+      }
+      const upserted = await ctx.store.records.upsert(kind, records as RecordOf<typeof kind>[]);
+      state.result.changed += kind === spec.kind ? upserted.changed.length : 0;
+      for (const r of upserted.changed) this.noteChange(state, r as AnyRecord);
+      if (kind === spec.kind && spec.usageOf) {
+        const usage = upserted.changed.map((r) => spec.usageOf?.(r as AnyRecord, state.mapContext) ?? null).filter((u) => u !== null);
+        if (usage.length) await ctx.store.usage.put(usage);
+      }
+    }
+    if (quarantined.length) {
+      await ctx.store.quarantine.add(quarantined);
+      ctx.logger.warn({ stream: spec.name, count: quarantined.length, first: quarantined[0]?.reason }, `HubSpot ${spec.objectType}: ${quarantined.length} record(s) quarantined`);
+    }
+  }
+
+  private noteChange(state: RunState, record: AnyRecord): void {
+    const r = record as { id: string; accountId?: string | null; ownerId?: string | null };
+    if (state.spec.kind === 'account') state.accountIds.add(r.id);
+    else if (r.accountId) state.accountIds.add(r.accountId);
+    if ((state.spec.kind === 'deal' || state.spec.kind === 'quota' || state.spec.kind === 'account') && r.ownerId) state.ownerIds.add(r.ownerId);
+  }
+
+  private async deleteIds(state: RunState, gone: { id: string; raw: Raw | null }[]): Promise<void> {
+    if (gone.length === 0) return;
+    const { spec, ctx } = state;
+    const ids = gone.map((g) => `hubspot:${g.id}`);
+    if (spec.kind === 'activity') {
+      const removals = gone.map((g) => {
+        const company = g.raw ? (g.raw.associations?.companies?.results[0]?.id ?? null) : null;
+        return { id: `hubspot:${g.id}`, accountId: company ? `hubspot:${company}` : null };
+      });
+      const removed = await ctx.store.activities.remove(removals);
+      state.result.deleted += removed.removed;
+      removed.accountIds.forEach((id) => state.accountIds.add(id));
+      return;
+    }
+    const removed = await ctx.store.records.delete(spec.kind, ids);
+    state.result.deleted += removed.removed.length;
+    for (const r of removed.removed) this.noteChange(state, r as AnyRecord);
+    if (spec.kind === 'deal') {
+      const history = await ctx.store.records.idsByMany('dealHistory', 'dealId', ids);
+      const historyIds = [...history.values()].flat();
+      if (historyIds.length) await ctx.store.records.delete('dealHistory', historyIds);
+    }
+  }
+}
