@@ -12,7 +12,15 @@ export interface StatsSnapshot {
   records: { read: number; written: number };
 }
 
+/** Optional observer of each call's start and end (benchmarks use it to measure time spent in API calls). */
+export interface CallObserver {
+  started(): void;
+  ended(): void;
+}
+
 export class CallStats {
+  /** set by benchmarks; unset in normal use */
+  observer: CallObserver | undefined;
   private byRoute = new Map<string, number>();
   private total = 0;
   private rateLimited = 0;
@@ -24,9 +32,11 @@ export class CallStats {
   call(routeKey: string): void {
     this.total += 1;
     this.byRoute.set(routeKey, (this.byRoute.get(routeKey) ?? 0) + 1);
+    this.observer?.started();
   }
 
   status(code: number): void {
+    this.observer?.ended();
     if (code === 429) this.rateLimited += 1;
     else if (code >= 400) this.errors += 1;
   }
