@@ -20,7 +20,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     await scheduler.install();
     scheduler.start();
   }
-  const http = await startHttpServer(ctx, { port: ctx.loaded.env.PORT, host: values.host, expectWorkers: true, publicUrl: values['public-url'] });
+  const http = await startHttpServer(ctx, { port: ctx.loaded.env.PORT, host: values.host, expectWorkers: true, publicUrl: values['public-url'] ?? ctx.loaded.env.PUBLIC_URL });
   ctx.logger.info({ url: http.url, workers: !!workers, scheduler: !!scheduler }, 'AccountPulse serving');
   await new Promise<void>((resolve) => {
     onShutdownSignal(async () => {

@@ -51,6 +51,8 @@ export const EnvSchema = z.object({
   /** Shared secret for inbound change notices (outbound message / Flow HTTP callout, HMAC). */
   SALESFORCE_WEBHOOK_SECRET: optionalSecret,
 
+  /** The public base URL of this service as CRMs call it (HubSpot signs the full URL; needed behind a proxy). */
+  PUBLIC_URL: url('PUBLIC_URL').optional(),
   /** Bearer token for the JSON API and the admin endpoints. */
   API_TOKEN: optionalSecret,
   /** HMAC key for outbound alert webhooks. */

@@ -72,6 +72,8 @@ export const ChurnConfigSchema = z
         usageTrend: z.number().nonnegative().default(10),
         competitorMentions: z.number().nonnegative().default(5),
       })
+      // A misspelt signal must not be dropped silently: unknown keys are an error naming them.
+      .strict()
       .prefault({}),
     /** The measure behind each scale is in its comment. */
     scales: z
@@ -91,6 +93,7 @@ export const ChurnConfigSchema = z
         /** competitor mentions in the competitor window */
         competitorMentions: PointsScaleSchema.default(points([[0, 0], [1, 60], [2, 80], [3, 100]])),
       })
+      .strict()
       .prefault({}),
     fieldSignals: z.array(FieldSignalSchema).default([]),
     /** score >= amber is amber, score >= red is red, else green */

@@ -69,6 +69,11 @@ describe('loadConfig', () => {
     expect(lines.some((l) => l.startsWith(`${p}: quota.fiscalYearStartMonth:`))).toBe(true);
   });
 
+  it('rejects a misspelt churn signal instead of dropping it', () => {
+    const p = file('signal.yaml', 'churn:\n  weights: { activityRecncy: 30 }\n');
+    expect(problems({ ACCOUNTPULSE_CONFIG: p })).toEqual([`${p}: churn.weights: unknown key(s) activityRecncy (check the spelling against config/default.yaml)`]);
+  });
+
   it('rejects unknown keys with their name', () => {
     const p = file('unknown.yaml', 'synk:\n  lookback: 5m\n');
     expect(problems({ ACCOUNTPULSE_CONFIG: p })).toEqual([`${p}: unknown key(s) synk (check the spelling against config/default.yaml)`]);
