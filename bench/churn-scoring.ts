@@ -11,20 +11,11 @@ import { resolveChurnConfig, scoreChurn, type ChurnInput } from '../src/domain/c
 import { emptyAggregate } from '../src/domain/activity.js';
 import type { Account, Contact, Deal, Ticket, UsageMetric } from '../src/domain/model.js';
 import { fitLogistic, fitStandardizer, standardize, type Matrix } from '../src/domain/learn/logistic.js';
+import { mulberry32 as prng } from '../src/domain/learn/random.js';
 
 const AS_OF = '2026-11-28T12:00:00.000Z';
 const DAY = 86_400_000;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function iso(msBeforeAsOf: number): string {
   return new Date(Date.parse(AS_OF) - msBeforeAsOf).toISOString();

@@ -13,6 +13,7 @@ import {
   recommendCrossSell,
 } from '../src/domain/crosssell.js';
 import type { Account, Deal, LineItem, Product } from '../src/domain/model.js';
+import { mulberry32 } from '../src/domain/learn/random.js';
 
 const accountsArg = process.argv.indexOf('--accounts');
 const accountCount = accountsArg > 0 ? Number(process.argv[accountsArg + 1]) : 100_000;
@@ -20,16 +21,6 @@ const families = ['Analytics', 'Billing', 'Cloud', 'Data', 'Edge', 'Fraud', 'Gro
 const industries = ['Manufacturing', 'Retail', 'Finance', 'Healthcare', 'Software', 'Logistics', 'Energy', 'Education'];
 const stamp = '2026-01-01T00:00:00.000Z';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Popularity falls with the family's position; owning the previous family doubles the chance. */
 function synthesize(count: number) {

@@ -26,6 +26,7 @@ import {
   type CrossSellConfigInput,
 } from '../../src/domain/crosssell.js';
 import { RankingEvaluator, type RankingSummary } from '../../src/domain/learn/ranking.js';
+import { mulberry32 } from '../../src/domain/learn/random.js';
 
 export const scorerNames = ['popularity', 'cosine', 'confidence_sum', 'lift_sum', 'production'] as const;
 export type ScorerName = (typeof scorerNames)[number];
@@ -171,16 +172,6 @@ export function hideOneSplit(
   return { training, cases };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Scorers and the evaluation loop

@@ -28,6 +28,7 @@ import {
   type FeatureSpec,
 } from '../../src/domain/learn/churnModel.js';
 import { liftAtFraction, rocAuc } from '../../src/domain/learn/metrics.js';
+import { mulberry32 as prng } from '../../src/domain/learn/random.js';
 
 const FILE = join('ibm_telco_churn', 'Telco-Customer-Churn.csv');
 const LAMBDA = 1;
@@ -94,17 +95,6 @@ export function readTelco(dir: string): TelcoRow[] {
   });
 }
 
-/** mulberry32: a small seeded PRNG, so folds and holdout are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];

@@ -13,22 +13,13 @@ import type { Account, Activity, Deal, DealHistory, LineItem, Product } from '..
 import { evaluateChurnOnStore, evaluateCrossSellOnStore, evaluateForecastOnStore, NoSyncedDataError } from '../../src/jobs/evaluation.js';
 import { runEvaluateCommand } from '../../src/commands/evaluate.js';
 import { ExitError } from '../../src/commands/runtime.js';
+import { mulberry32 } from '../../src/domain/learn/random.js';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
 const DAY = 86_400_000;
 const UPDATED = '2026-11-01T00:00:00.000Z';
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const base = (id: string) => ({ id: `salesforce:${id}`, source: 'salesforce' as const, externalId: id, updatedAt: UPDATED });
 

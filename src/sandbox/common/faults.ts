@@ -13,6 +13,8 @@
  * `{ "spec": "..." }`.
  */
 import { z } from 'zod';
+export { mulberry32 } from '../../domain/learn/random.js';
+import { mulberry32 } from '../../domain/learn/random.js';
 
 export const faultKinds = ['429', '5xx', 'latency', 'expire', 'drop'] as const;
 export type FaultKind = (typeof faultKinds)[number];
@@ -71,17 +73,6 @@ function pathMatcher(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** Small deterministic PRNG (mulberry32) so a seeded fault run is reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ActiveRule extends FaultRule {
   matcher: RegExp | null;
