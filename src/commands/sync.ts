@@ -9,6 +9,7 @@ import { CrmSource } from '../domain/model.js';
 import { enqueueCycle, waitForIdle } from '../jobs/cycle.js';
 import { runDryRun, type DryRunReport } from '../jobs/dryRun.js';
 import { WorkerSet } from '../jobs/workers.js';
+import type { AppContext } from '../jobs/context.js';
 import { boot, ExitError, shutdown } from './runtime.js';
 import { cycleRuns, formatRuns } from './cycleReport.js';
 
@@ -31,6 +32,52 @@ export function formatDryRun(r: DryRunReport): string {
   return out.join('\n');
 }
 
+/**
+ * Progress of a running cycle: records per stream, rate and ETA (when the CRM said how many there
+ * are) on a terminal, redrawn in place; one structured log line per stream every 10 s otherwise.
+ */
+class SyncProgress {
+  private readonly seen = new Map<string, { read: number; at: number; rate: number }>();
+  private lastLog = 0;
+  private lines = 0;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly cycleId: string,
+    private readonly tty: boolean,
+  ) {}
+
+  async tick(pending: number): Promise<void> {
+    const active = await this.ctx.queues.queues.sync.getActive().catch(() => []);
+    const now = Date.now();
+    const rows: string[] = [];
+    for (const job of active) {
+      const p = job.progress as { read?: number; total?: number | null } | number;
+      if (typeof p !== 'object' || !p) continue;
+      const key = `${job.data.source}/${job.data.stream}`;
+      const read = p.read ?? 0;
+      const prev = this.seen.get(key);
+      const rate = prev && now > prev.at ? 0.7 * prev.rate + (0.3 * (read - prev.read) * 1000) / (now - prev.at) : 0;
+      this.seen.set(key, { read, at: now, rate });
+      const eta = p.total && rate > 0 ? `, ETA ${Math.max(0, Math.round((p.total - read) / rate))} s` : '';
+      rows.push(`${key.padEnd(24)} ${String(read).padStart(8)}${p.total ? ` / ${p.total}` : ''} records, ${rate.toFixed(0)}/s${eta}`);
+    }
+    if (this.tty) {
+      if (this.lines) process.stderr.write(`\x1b[${this.lines}A\x1b[J`);
+      const out = [`cycle ${this.cycleId}: ${pending} job(s) pending`, ...rows];
+      process.stderr.write(`${out.join('\n')}\n`);
+      this.lines = out.length;
+    } else if (now - this.lastLog >= 10_000 && rows.length) {
+      this.lastLog = now;
+      this.ctx.logger.info({ cycleId: this.cycleId, pending, streams: rows }, 'cycle progress');
+    }
+  }
+
+  done(): void {
+    if (this.tty && this.lines) process.stderr.write(`\x1b[${this.lines}A\x1b[J`);
+  }
+}
+
 export async function runSyncCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { once: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, full: { type: 'boolean', default: false }, crm: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, timeout: { type: 'string', default: '1800' } } });
   const parsed = Flags.safeParse(values);
@@ -51,15 +98,9 @@ export async function runSyncCommand(argv: string[]): Promise<number> {
     const workers = new WorkerSet(ctx);
     await workers.waitUntilReady();
     const cycleId = await enqueueCycle(ctx, { full: flags.full, sources: flags.crm });
-    const tty = process.stderr.isTTY;
-    const idle = await waitForIdle(ctx, {
-      timeoutMs: flags.timeout * 1000,
-      pollMs: 500,
-      onTick: (pending) => {
-        if (tty) process.stderr.write(`\rcycle ${cycleId}: ${pending} job(s) pending…   `);
-      },
-    });
-    if (tty) process.stderr.write('\n');
+    const progress = new SyncProgress(ctx, cycleId, process.stderr.isTTY === true);
+    const idle = await waitForIdle(ctx, { timeoutMs: flags.timeout * 1000, pollMs: 500, onTick: (pending) => void progress.tick(pending) });
+    progress.done();
     await workers.close();
     const runs = await cycleRuns(ctx, cycleId);
     if (flags.json) process.stdout.write(`${JSON.stringify({ cycleId, complete: idle, runs }, null, 2)}\n`);

@@ -116,8 +116,10 @@ describe('seeded data', () => {
       ['Sam Seller', false, 'milo.manager@example.com', 'West'],
     ]);
     const stages = await conn.query<any>('SELECT MasterLabel, DefaultProbability, IsClosed, IsWon, ForecastCategoryName FROM OpportunityStage ORDER BY SortOrder');
-    expect(stages.records).toHaveLength(10);
-    expect(stages.records[8]).toMatchObject({ MasterLabel: 'Closed Won', DefaultProbability: 100, IsClosed: true, IsWon: true, ForecastCategoryName: 'Closed' });
+    // the 10 standard stages plus the org's custom Commit stage before Closed Won
+    expect(stages.records).toHaveLength(11);
+    expect(stages.records[8]).toMatchObject({ MasterLabel: 'Contract Sent', DefaultProbability: 95, IsClosed: false, IsWon: false, ForecastCategoryName: 'Commit' });
+    expect(stages.records[9]).toMatchObject({ MasterLabel: 'Closed Won', DefaultProbability: 100, IsClosed: true, IsWon: true, ForecastCategoryName: 'Closed' });
     const quotas = await conn.query<any>('SELECT QuotaOwner.Email, QuotaAmount, StartDate, Period.Type, Period.EndDate, ForecastingType.DeveloperName FROM ForecastingQuota ORDER BY StartDate, QuotaAmount');
     expect(quotas.records.map((q) => [q.QuotaOwner.Email, q.QuotaAmount, q.StartDate, q.Period.Type, q.Period.EndDate, q.ForecastingType.DeveloperName])).toEqual([
       ['rita.rep@example.com', 100000, '2026-07-01', 'Quarter', '2026-09-30', 'OpportunityRevenue'],

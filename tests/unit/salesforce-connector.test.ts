@@ -183,6 +183,9 @@ describe('Salesforce sync (REST)', () => {
 
   it('reads deals with OpportunityStage metadata queried once per run', async () => {
     const api = nock(INSTANCE)
+      .get(`${API}/limits/recordCount`)
+      .query(true)
+      .reply(200, { sObjects: [{ count: 3, name: 'Opportunity' }] }, limitHeaders())
       .get(`${API}/query`)
       .query(q(/FROM OpportunityStage/))
       .once()

@@ -94,7 +94,7 @@ export class SalesforceConnector implements CrmConnector {
     this.client = new SalesforceClient({ conn: this.conn, budget: this.budgetGuard, logger, authGuard, ...(options.retry ? { retry: options.retry } : {}) });
     const sleep = options.retry?.sleep;
     this.reader = new QueryReader({ client: this.client, ...(options.bulkPageSize ? { bulkPageSize: options.bulkPageSize } : {}), ...(options.pollDelaysMs ? { pollDelaysMs: options.pollDelaysMs } : {}), ...(sleep ? { sleep } : {}) });
-    this.runner = new StreamRunner({ client: this.client, reader: this.reader, config, logger, runCache: this.runCache, droppedFields: new Map() });
+    this.runner = new StreamRunner({ client: this.client, reader: this.reader, config, logger, runCache: this.runCache, countedObjects: [...new Set(salesforceStreams.filter((s) => s.bulk).map((s) => s.sobject))], droppedFields: new Map() });
     this.fieldNames = apiFieldNames(config.writeBack.fieldPrefix);
     this.writer = new AccountFieldWriter({
       client: this.client,

@@ -3,8 +3,12 @@
  *
  * A run reads rows changed since the saved cursor (moved back by `sync.lookback`; the store
  * dedupes by id + modstamp), page by page, and saves the checkpoint after each page is stored:
- *  - the first page is a REST query; its `totalSize` is the row count (a COUNT() that costs
- *    nothing), and above `sync.bulkThreshold` the read switches to a Bulk API 2.0 job;
+ *  - a read from the beginning (initial or full) within a run first asks the org's record counts,
+ *    one call for every object, cached for the run (recordCounts.ts): above `sync.bulkThreshold`
+ *    the read starts as a Bulk API 2.0 job with no REST page wasted;
+ *  - otherwise the first page is a REST query; its `totalSize` is the row count (a COUNT() that
+ *    costs nothing), and above `sync.bulkThreshold` the read switches to a Bulk API 2.0 job (the
+ *    counts are a lagging hint: this check still applies);
  *  - the checkpoint holds where the read is (REST `nextRecordsUrl`, or Bulk job id + locator), so
  *    a killed run resumes mid-stream; a locator or job that has expired restarts the same window;
  *  - then deletions: `queryAll … IsDeleted = true AND SystemModstamp > deletedCursor`.
@@ -22,6 +26,7 @@ import type { StreamResult, SyncContext } from '../types.js';
 import type { SalesforceClient } from './client.js';
 import { DailyLimitReached, SalesforceApiError, missingFieldName } from './errors.js';
 import type { QueryReader } from './query.js';
+import { readRecordCounts, type RecordCounts } from './recordCounts.js';
 import { deletedSoql, incrementalSoql, soqlIdList } from './soql.js';
 import type { StreamEnv, StreamSpec } from './streams/spec.js';
 
@@ -47,13 +52,16 @@ export interface StreamRunnerOptions {
   reader: QueryReader;
   config: Config;
   logger: Logger;
-  /** values fetched once per run (stage metadata) */
+  /** values fetched once per run (stage metadata, record counts) */
   runCache: Map<string, unknown>;
+  /** objects whose record counts are asked for in one call per run (the Bulk-capable streams') */
+  countedObjects: readonly string[];
   /** configured fields found missing in the org, per object (kept for the process) */
   droppedFields: Map<string, Set<string>>;
 }
 
 const SOURCE = 'salesforce';
+const RECORD_COUNTS = 'recordCounts';
 
 class StopRun extends Error {
   constructor(readonly reason: 'budget' | 'aborted') {
@@ -155,10 +163,15 @@ export class StreamRunner {
     const threshold = this.options.config.sync.bulkThreshold;
     const soql = (ordered = true) => incrementalSoql({ sobject: spec.sobject, fields: this.fields(spec), since: active.since, ordered, ...(spec.filter ? { filter: spec.filter } : {}) });
     if (active.mode === 'start') {
-      // A full read of an object known to be large goes straight to Bulk: no probe page.
-      if (spec.bulk && active.since === null && fullRows !== null && fullRows > threshold) {
-        const jobId = await this.withFieldFallback(spec, ctx, () => reader.bulkStart(soql(false), what));
-        return { switchTo: { mode: 'bulk', jobId, locator: null, since: null, maxSeen: active.maxSeen }, total: null };
+      // A read from the beginning of an object known (last full read) or counted (record counts)
+      // to be large goes straight to Bulk: no probe page.
+      if (spec.bulk && active.since === null) {
+        const known = fullRows !== null && fullRows > threshold ? fullRows : await this.countedRows(spec, ctx);
+        if (known !== null && known > threshold) {
+          const jobId = await this.withFieldFallback(spec, ctx, () => reader.bulkStart(soql(false), what));
+          ctx.logger.info({ stream: spec.name, rows: known, jobId }, 'Salesforce stream read through Bulk API 2.0');
+          return { switchTo: { mode: 'bulk', jobId, locator: null, since: null, maxSeen: active.maxSeen }, total: null };
+        }
       }
       // The first REST page's totalSize is the row count: a COUNT() that costs no extra call.
       const first = await this.withFieldFallback(spec, ctx, () => reader.restFirst(soql(), what));
@@ -181,6 +194,26 @@ export class StreamRunner {
       ctx.logger.warn({ stream: spec.name, mode: active.mode }, 'Salesforce query locator or Bulk 2.0 job expired; reading the same window again');
       return { switchTo: { mode: 'start', since: active.since, maxSeen: active.maxSeen }, total: null };
     }
+  }
+
+  /**
+   * The object's approximate row count from the run's one record-count call (made by the first
+   * read that needs it; concurrent streams share the promise). Without a runId there is no run to
+   * share it with, and one call per stream would cost more than the probe page it saves.
+   */
+  private async countedRows(spec: StreamSpec, ctx: SyncContext): Promise<number | null> {
+    if (!ctx.runId) return null;
+    const { runCache, client, countedObjects } = this.options;
+    let counts = runCache.get(RECORD_COUNTS) as Promise<RecordCounts> | undefined;
+    if (!counts) {
+      counts = readRecordCounts(client, countedObjects, ctx.logger);
+      runCache.set(RECORD_COUNTS, counts);
+      // a failed read (budget, outage) is not cached: the next stream of the run asks again
+      counts.catch(() => {
+        if (runCache.get(RECORD_COUNTS) === counts) runCache.delete(RECORD_COUNTS);
+      });
+    }
+    return (await counts)?.get(spec.sobject) ?? null;
   }
 
   /** Runs a query; an INVALID_FIELD on a configured (optional) field drops that field and runs it again. */

@@ -93,7 +93,7 @@ function auditFields(): FieldDef[] {
   ];
 }
 
-/** Salesforce's standard opportunity stages (Setup defaults of a new org). */
+/** An OpportunityStage picklist value with what Salesforce derives from it. */
 export interface StageDef {
   name: string;
   probability: number;
@@ -102,6 +102,11 @@ export interface StageDef {
   isWon: boolean;
 }
 
+/**
+ * The org's stages: Salesforce's ten defaults of a new org, plus "Contract Sent" (Commit), as orgs
+ * customise their stages; none of the defaults is in the Commit forecast category, and commit
+ * deals (and their slippage) must exist on the Salesforce side too.
+ */
 export const standardStages: StageDef[] = [
   { name: 'Prospecting', probability: 10, forecastCategoryName: 'Pipeline', isClosed: false, isWon: false },
   { name: 'Qualification', probability: 10, forecastCategoryName: 'Pipeline', isClosed: false, isWon: false },
@@ -111,6 +116,7 @@ export const standardStages: StageDef[] = [
   { name: 'Perception Analysis', probability: 70, forecastCategoryName: 'Pipeline', isClosed: false, isWon: false },
   { name: 'Proposal/Price Quote', probability: 75, forecastCategoryName: 'Pipeline', isClosed: false, isWon: false },
   { name: 'Negotiation/Review', probability: 90, forecastCategoryName: 'Pipeline', isClosed: false, isWon: false },
+  { name: 'Contract Sent', probability: 95, forecastCategoryName: 'Commit', isClosed: false, isWon: false },
   { name: 'Closed Won', probability: 100, forecastCategoryName: 'Closed', isClosed: true, isWon: true },
   { name: 'Closed Lost', probability: 0, forecastCategoryName: 'Omitted', isClosed: true, isWon: false },
 ];

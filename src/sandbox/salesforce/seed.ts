@@ -17,7 +17,7 @@ export const stageNameBySeedStage: Record<SeedStage, string> = {
   qualified: 'Qualification',
   proposal: 'Proposal/Price Quote',
   negotiation: 'Negotiation/Review',
-  contract: 'Negotiation/Review',
+  contract: 'Contract Sent',
   won: 'Closed Won',
   lost: 'Closed Lost',
 };

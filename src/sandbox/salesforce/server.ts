@@ -20,6 +20,7 @@ import { registerCollectionRoutes } from './routes/collections.js';
 import { registerCompositeRoutes } from './routes/composite.js';
 import { registerLimitsAndToolingRoutes } from './routes/limits-tooling.js';
 import { QueryCursors, registerQueryRoutes } from './routes/query.js';
+import { registerRecordCountRoutes } from './routes/record-count.js';
 import { registerSObjectRoutes } from './routes/sobjects.js';
 import { loadSeed } from './seed.js';
 
@@ -52,6 +53,7 @@ function buildRouter(org: SalesforceOrg): ApiRouter {
   registerBulkQueryRoutes(router, org);
   registerBulkIngestRoutes(router, org);
   registerLimitsAndToolingRoutes(router, org);
+  registerRecordCountRoutes(router, org);
   return router;
 }
 
