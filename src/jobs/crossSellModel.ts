@@ -6,6 +6,7 @@
 import { buildCrossSellFeedback, buildCrossSellModel, crossSellFactsFromDeals, type CrossSellFeedback, type CrossSellModel } from '../domain/crosssell.js';
 import type { Account, Deal, LineItem, Product } from '../domain/model.js';
 import type { Store } from '../store/index.js';
+import type { CrossSellFeedbackEntry } from '../store/insights.js';
 import type { AnalyticsSettings } from './settings.js';
 
 export interface CycleModel {
@@ -23,7 +24,26 @@ async function collect<K extends 'deal' | 'lineItem' | 'product' | 'account'>(st
   return out;
 }
 
-export async function buildCycleModel(store: Store, settings: AnalyticsSettings, asOf: string): Promise<CycleModel> {
+/**
+ * Feedback the CRM gives without anyone clicking: an opportunity AccountPulse published that now
+ * shows up in the account's open pipeline or among its won products was taken up (accepted).
+ */
+async function derivedAcceptances(store: Store, ownership: Map<string, Map<string, string>>, inPipeline: Map<string, Set<string>>, known: ReadonlySet<string>, asOf: string): Promise<CrossSellFeedbackEntry[]> {
+  const out: CrossSellFeedbackEntry[] = [];
+  for await (const page of store.insights.allCrossSell()) {
+    for (const [accountId, opportunities] of page) {
+      for (const o of opportunities) {
+        if (known.has(`${accountId}|${o.product}`)) continue;
+        if (inPipeline.get(accountId)?.has(o.product) || ownership.get(accountId)?.has(o.product)) {
+          out.push({ accountId, item: o.product, outcome: 'accepted', via: 'deal_created', at: asOf, recordId: null });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export async function buildCycleModel(store: Store, settings: AnalyticsSettings, asOf: string, persistFeedback = true): Promise<CycleModel> {
   const [deals, lineItems, products, accounts] = await Promise.all([
     collect(store, 'deal') as Promise<Deal[]>,
     collect(store, 'lineItem') as Promise<LineItem[]>,
@@ -51,17 +71,19 @@ export async function buildCycleModel(store: Store, settings: AnalyticsSettings,
   }
   const unifiedAccounts = accounts.filter((a) => (unifiedOf.get(a.id) ?? a.id) === a.id);
   const model = buildCrossSellModel(ownership, unifiedAccounts, { asOf, config: settings.crossSell, inPipeline, items: facts.items });
-  const feedbackEntries = await store.insights.feedback();
+  const stored = await store.insights.feedback();
+  const derived = await derivedAcceptances(store, ownership, inPipeline, new Set(stored.map((e) => `${e.accountId}|${e.item}`)), asOf);
+  if (persistFeedback && derived.length) await store.insights.putFeedback(derived);
   const feedback = buildCrossSellFeedback(
-    feedbackEntries.map((e) => ({ accountId: e.accountId, item: e.item, outcome: e.outcome, via: 'manual' as const, at: e.at, recordId: e.recordId })),
+    [...stored, ...derived].map((e) => ({ accountId: e.accountId, item: e.item, outcome: e.outcome, via: e.via ?? ('manual' as const), at: e.at, recordId: e.recordId })),
   );
   return { model, owned: new Map([...ownership].map(([k, v]) => [k, new Set(v.keys())])), feedback };
 }
 
-export function cycleModel(store: Store, settings: AnalyticsSettings, cycleId: string, asOf: string): Promise<CycleModel> {
+export function cycleModel(store: Store, settings: AnalyticsSettings, cycleId: string, asOf: string, persistFeedback = true): Promise<CycleModel> {
   let m = cache.get(cycleId);
   if (!m) {
-    m = buildCycleModel(store, settings, asOf);
+    m = buildCycleModel(store, settings, asOf, persistFeedback);
     cache.set(cycleId, m);
     m.catch(() => cache.delete(cycleId));
     // Keep the last few cycles only.

@@ -25,7 +25,7 @@ export async function scoreAccounts(ctx: AppContext, cycleId: string, unifiedIds
   const asOf = now.toISOString();
   const units = await loadScoringUnits(ctx.store, unifiedIds);
   const previous = await ctx.store.insights.churn(units.map((u) => u.id));
-  const { model, owned, feedback } = await cycleModel(ctx.store, settings, cycleId, asOf.slice(0, 10));
+  const { model, owned, feedback } = await cycleModel(ctx.store, settings, cycleId, asOf.slice(0, 10), options.persist);
 
   const risks: ChurnRisk[] = [];
   const crossSell = new Map<string, CrossSellOpportunity[]>();

@@ -18,6 +18,8 @@ export interface CrossSellFeedbackEntry {
   accountId: string;
   item: string;
   outcome: 'accepted' | 'rejected';
+  /** where the outcome came from (a person through the API, a deal created for the product…) */
+  via?: 'task_completed' | 'task_dismissed' | 'deal_created' | 'manual';
   at: string;
   /** the CRM record that says so (completed task, created deal) */
   recordId: string | null;
@@ -109,6 +111,18 @@ export class InsightStore {
     const pipe = this.redis.pipeline();
     for (const e of entries) pipe.hset(this.keys.crossSellFeedback(), `${e.accountId}|${e.item}`, JSON.stringify(e));
     await pipe.exec();
+  }
+
+  /** Every account's published opportunities, in pages. */
+  async *allCrossSell(pageSize = 1000): AsyncGenerator<[string, CrossSellOpportunity[]][]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.crossSell(), cursor, 'COUNT', pageSize);
+      cursor = next;
+      const page: [string, CrossSellOpportunity[]][] = [];
+      for (let i = 0; i < flat.length; i += 2) page.push([flat[i] as string, JSON.parse(flat[i + 1] as string) as CrossSellOpportunity[]]);
+      if (page.length) yield page;
+    } while (cursor !== '0');
   }
 
   async feedback(): Promise<CrossSellFeedbackEntry[]> {

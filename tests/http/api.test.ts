@@ -211,6 +211,17 @@ describe('usage and admin', () => {
     ]);
   });
 
+  it('records cross-sell feedback for the next scoring; refuses an unknown outcome', async () => {
+    const res = await post('/api/v1/cross-sell/feedback', { feedback: [{ accountId: 'salesforce:001A', item: 'Analytics', outcome: 'rejected', via: 'task_dismissed', recordId: '00T1' }] });
+    expect(res.status).toBe(202);
+    expect(responseSchema('recordCrossSellFeedback').parse(res.body)).toEqual({ accepted: 1 });
+    const stored = await fx.ctx.store.insights.feedback();
+    expect(stored.map(({ at: _at, ...rest }) => rest)).toEqual([{ accountId: 'salesforce:001A', item: 'Analytics', outcome: 'rejected', via: 'task_dismissed', recordId: '00T1' }]);
+    const bad = await post('/api/v1/cross-sell/feedback', { feedback: [{ accountId: 'salesforce:001A', item: 'Analytics', outcome: 'maybe' }] });
+    expect(bad.status).toBe(400);
+    expect(Problem.parse(bad.body).errors?.map((e) => e.field)).toEqual(['body.feedback.0.outcome']);
+  });
+
   it('enqueues a sync cycle: one sync job per stream of the chosen CRM', async () => {
     const res = await post('/api/v1/admin/sync', { sources: ['hubspot'], full: true });
     expect(res.status).toBe(202);

@@ -7,7 +7,8 @@ import { getAttainment } from './attainment.js';
 import { listQuarantine } from './quarantine.js';
 import { getRun, listRuns } from './runs.js';
 import { postUsage } from './usage.js';
+import { postCrossSellFeedback } from './crossSell.js';
 
 export const API_PREFIX = '/api/v1';
 
-export const apiRoutes: readonly AnyApiRoute[] = [listAccounts, getAccount, getAttainment, listAlerts, listRuns, getRun, listQuarantine, postUsage, triggerSync, retryFailed, dryRun];
+export const apiRoutes: readonly AnyApiRoute[] = [listAccounts, getAccount, getAttainment, listAlerts, listRuns, getRun, listQuarantine, postUsage, postCrossSellFeedback, triggerSync, retryFailed, dryRun];
