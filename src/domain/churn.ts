@@ -92,12 +92,19 @@ export function trendOf(score: number, previous: number | null, threshold: numbe
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+const byId = <T extends { id: string }>(list: readonly T[]): T[] => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/** Records in id order, so texts and record lists never depend on the order the store returned them in. */
+function inIdOrder(input: ChurnInput): ChurnInput {
+  return { ...input, contacts: byId(input.contacts), tickets: byId(input.tickets), deals: byId(input.deals), usage: [...input.usage].sort((a, b) => a.date.localeCompare(b.date) || a.metric.localeCompare(b.metric)) };
+}
+
 /**
  * Scores one account as of `asOf` (ISO date-time). `previous` is the account's last stored score
  * (null the first time): it gives previous, previousBand and trend.
  */
 export function scoreChurn(input: ChurnInput, config: ChurnConfig, previous: ChurnRisk | null, asOf: string): ChurnRisk {
-  const outcomes = evaluateSignals(input, config, asOf);
+  const outcomes = evaluateSignals(inIdOrder(input), config, asOf);
   const neutral = config.missingData.neutralRisk;
   const totalWeight = outcomes.reduce((s, o) => s + o.weight, 0);
   const availableWeight = outcomes.reduce((s, o) => s + (o.result ? o.weight : 0), 0);

@@ -87,6 +87,10 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
     const parserError = err as { status?: number; type?: string; expose?: boolean };
     if (parserError.type === 'entity.too.large') return sendProblem(req, res, new HttpProblem(413, `request body is larger than the limit of ${http.bodyLimit} (config http.bodyLimit); split it into smaller calls`));
     if (parserError.type === 'entity.parse.failed') return sendProblem(req, res, new HttpProblem(400, 'request body is not valid JSON', { errors: [{ field: 'body', message: 'malformed JSON' }] }));
+    // The router fails to decode a malformed percent-escape in a path parameter with a 400 (not exposed).
+    if (err instanceof URIError || /^Failed to decode param/.test((err as Error)?.message ?? '')) {
+      return sendProblem(req, res, new HttpProblem(400, 'a path parameter is not valid percent-encoding', { errors: [{ field: 'path', message: 'malformed percent-escape' }] }));
+    }
     if (parserError.expose && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       return sendProblem(req, res, new HttpProblem(parserError.status, 'the request could not be read'));
     }

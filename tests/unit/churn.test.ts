@@ -354,7 +354,7 @@ describe('support load', () => {
     // 3 + 3 + 2 + escalation 2 = 10 -> 100
     expect(r.score).toBe(100);
     expect(r.drivers[0]?.text).toBe(
-      '2 urgent tickets open (salesforce:500B, salesforce:500A), 1 high ticket closed in the last 90 days (salesforce:500C), 1 open escalation (salesforce:500A)',
+      '2 urgent tickets open (salesforce:500A, salesforce:500B), 1 high ticket closed in the last 90 days (salesforce:500C), 1 open escalation (salesforce:500A)',
     );
     expect(r.drivers[0]?.records.map((x) => x.id)).toEqual(['salesforce:500A', 'salesforce:500B', 'salesforce:500C']);
   });

@@ -23,6 +23,12 @@ import type { MetadataCache } from './metadata.js';
 import { RawObject, zodReason, type RawObject as Raw } from './raw.js';
 import type { MapContext, Mapped, ObjectStreamSpec } from './streams/spec.js';
 
+/** The id of a raw result, or null when the item is not a record object (it is then quarantined). */
+function idOf(item: unknown): string | null {
+  const id = item && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
+  return id === undefined || id === null ? null : String(id);
+}
+
 export const LIST_PAGE = 100;
 export const LIST_PAGE_WITH_HISTORY = 50;
 export const SEARCH_PAGE = 200;
@@ -112,7 +118,7 @@ export class StreamRunner {
           ctx.signal,
         );
         const results = response.results as unknown[];
-        const found = new Set(results.map((r) => String((r as { id?: unknown }).id)));
+        const found = new Set(results.map(idOf).filter((id): id is string => id !== null));
         await this.ingestPage(state, results, await this.associationsFor(state, results));
         await this.deleteIds(state, ids.filter((id) => !found.has(id)).map((id) => ({ id, raw: null })));
       }
@@ -296,7 +302,7 @@ export class StreamRunner {
   private async associationsFor(state: RunState, results: unknown[]): Promise<Map<string, Map<string, string[]>> | null> {
     const { spec } = state;
     if (spec.associations.length === 0 || results.length === 0) return null;
-    const ids = [...new Set(results.map((r) => String((r as { id?: unknown }).id)))];
+    const ids = [...new Set(results.map(idOf).filter((id): id is string => id !== null))];
     const byType = new Map<string, Map<string, string[]>>();
     for (const toType of spec.associations) {
       const map = new Map<string, string[]>();
@@ -332,7 +338,7 @@ export class StreamRunner {
     const byKind = new Map<RecordKind, AnyRecord[]>();
     state.result.read += results.length;
     for (const item of results) {
-      const externalId = (item as { id?: unknown })?.id !== undefined ? String((item as { id?: unknown }).id) : null;
+      const externalId = idOf(item);
       const parsed = RawObject.safeParse(item);
       if (!parsed.success) {
         quarantined.push(this.quarantine(state, externalId, `unexpected record shape: ${zodReason(parsed.error)}`, item));

@@ -245,7 +245,12 @@ export class StreamRunner {
     const at = new Date().toISOString();
     const valid: unknown[] = [];
     const validRaw: Record<string, unknown>[] = [];
-    for (const row of rows) {
+    for (const item of rows as unknown[]) {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) {
+        quarantine.push({ source: SOURCE, stream: spec.name, externalId: null, reason: `invalid ${spec.sobject} row: expected a record object, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`, raw: item, at });
+        continue;
+      }
+      const row = item as Record<string, unknown>;
       const stamp = typeof row.SystemModstamp === 'string' ? new Date(row.SystemModstamp) : null;
       if (stamp && !Number.isNaN(stamp.getTime())) out.maxSeen = maxIso(out.maxSeen, stamp.toISOString());
       const parsed = spec.raw.safeParse(row);
