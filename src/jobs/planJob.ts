@@ -30,13 +30,27 @@ export async function refreshUnification(ctx: AppContext): Promise<Map<string, s
   return index;
 }
 
-export async function planScoring(ctx: AppContext, outcomes: readonly SyncOutcome[], full: boolean, options: { keepPending?: boolean } = {}): Promise<{ toScore: string[]; attainment: boolean }> {
+export async function planScoring(
+  ctx: AppContext,
+  outcomes: readonly SyncOutcome[],
+  full: boolean,
+  options: { keepPending?: boolean; incompleteSources?: readonly string[] } = {},
+): Promise<{ toScore: string[]; attainment: boolean; deferred: number }> {
   const index = await refreshUnification(ctx);
-  // Accounts a dry run read but did not score stay pending until a real cycle scores them.
+  // Accounts a dry run read but did not score, or whose CRM's sync did not finish, stay pending
+  // until a cycle with complete data scores them.
   const pendingKey = `${ctx.store.keys.prefix}:pending-score`;
   const pending = await ctx.redis.smembers(pendingKey);
   const members = full ? [...index.keys()] : [...new Set([...outcomes.flatMap((o) => o.accountIds), ...pending])];
-  const toScore = [...new Set(members.map((m) => index.get(m)).filter((u): u is string => !!u))].sort();
+  // A CRM whose sync stopped (budget reserve) or failed has partial data: scoring its accounts now
+  // would write scores (and trends, and cross-sell "acceptances") computed from half a picture.
+  const incomplete = new Set([...(options.incompleteSources ?? []), ...outcomes.filter((o) => !o.complete).map((o) => o.source)]);
+  const groups = new Map<string, string[]>();
+  for (const [m, u] of index) (groups.get(u) ?? groups.set(u, []).get(u))?.push(m);
+  const candidates = [...new Set(members.map((m) => index.get(m)).filter((u): u is string => !!u))].sort();
+  const blocked = (u: string) => (groups.get(u) ?? [u]).some((m) => incomplete.has(m.split(':')[0] as string));
+  const toScore = candidates.filter((u) => !blocked(u));
+  const deferredMembers = candidates.filter(blocked).flatMap((u) => groups.get(u) ?? [u]);
   // Pacing moves with the calendar even when no deal changed: recompute at least once a day.
   const last = await ctx.redis.get(`${ctx.store.keys.prefix}:attainment:computedOn`);
   const attainmentStale = last !== ctx.now().toISOString().slice(0, 10);
@@ -44,15 +58,21 @@ export async function planScoring(ctx: AppContext, outcomes: readonly SyncOutcom
   if (options.keepPending) {
     const touched = outcomes.flatMap((o) => o.accountIds);
     if (touched.length) await ctx.redis.sadd(pendingKey, ...touched);
-  } else if (pending.length) await ctx.redis.srem(pendingKey, ...pending);
-  return { toScore, attainment: full || dealsOrOwnersChanged || attainmentStale };
+  } else {
+    if (pending.length) await ctx.redis.srem(pendingKey, ...pending);
+    if (deferredMembers.length) await ctx.redis.sadd(pendingKey, ...deferredMembers);
+  }
+  const attainmentBlocked = incomplete.size > 0;
+  return { toScore, attainment: !attainmentBlocked && (full || dealsOrOwnersChanged || attainmentStale), deferred: deferredMembers.length };
 }
 
 export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcome> {
   const payload = parsePayload(PlanPayload, job);
   const values = Object.values(await job.getChildrenValues<SyncOutcome>());
   const failures = await job.getIgnoredChildrenFailures().catch(() => ({}));
-  const { toScore, attainment } = await planScoring(ctx, values, payload.full);
+  // A failed sync child's key ends with its job id, sync.<cycle>.<source>.<stream>.
+  const failedSources = Object.keys(failures).map((k) => /\.(hubspot|salesforce)\.[^.]+$/.exec(k)?.[1]).filter((s): s is string => !!s);
+  const { toScore, attainment, deferred } = await planScoring(ctx, values, payload.full, { incompleteSources: failedSources });
   const children = [];
   for (let i = 0; i < toScore.length; i += SCORE_BATCH) {
     const batch = toScore.slice(i, i + SCORE_BATCH);
@@ -66,6 +86,6 @@ export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcom
     opts: { jobId: jobId('evaluate', payload.cycleId) },
     children,
   });
-  ctx.logger.info({ cycleId: payload.cycleId, toScore: toScore.length, attainment, syncs: values.length, failedSyncs: Object.keys(failures).length }, 'cycle planned');
+  ctx.logger.info({ cycleId: payload.cycleId, toScore: toScore.length, deferred, attainment, syncs: values.length, failedSyncs: Object.keys(failures).length }, 'cycle planned');
   return { toScore, attainment, syncs: values.length, failedSyncs: Object.keys(failures).length };
 }
