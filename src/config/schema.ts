@@ -120,7 +120,7 @@ export const HttpSchema = z.object({
 export const QueuesSchema = z.object({
   concurrency: z
     .object({
-      sync: z.number().int().min(1).max(64).default(2),
+      sync: z.number().int().min(1).max(64).default(4),
       score: z.number().int().min(1).max(64).default(2),
       writeback: z.number().int().min(1).max(64).default(1),
       alert: z.number().int().min(1).max(64).default(4),

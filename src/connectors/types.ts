@@ -16,6 +16,8 @@ export interface SyncContext {
   /** stop between pages when aborted; the checkpoint is saved, nothing is lost */
   signal?: AbortSignal;
   runId?: string;
+  /** the cycle this sync belongs to: metadata read once per cycle is shared by its streams */
+  cycleId?: string;
   /** called after each page */
   onPage?: (progress: { stream: string; pages: number; read: number; total: number | null }) => void;
 }

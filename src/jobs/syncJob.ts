@@ -40,6 +40,7 @@ export async function runSync(ctx: AppContext, payload: SyncPayload, job?: Job):
     logger: log,
     full: payload.full,
     runId: run.id,
+    cycleId: payload.cycleId,
     onPage: (p: { pages: number; read: number; total: number | null }) => {
       void job?.updateProgress({ pages: p.pages, read: p.read, total: p.total });
     },

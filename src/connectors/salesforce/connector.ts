@@ -131,9 +131,10 @@ export class SalesforceConnector implements CrmConnector {
     return spec;
   }
 
-  /** Metadata such as OpportunityStage is read once per run (per runId, or per call without one). */
+  /** Metadata such as OpportunityStage is read once per cycle (or per run, or per call without either). */
   private startRun(ctx: SyncContext): void {
-    const key = ctx.runId ?? null;
+    // One cache per cycle (all its streams share the record counts and stage metadata), else per run.
+    const key = ctx.cycleId ?? ctx.runId ?? null;
     if (key === null || key !== this.runCacheKey) this.runCache.clear();
     this.runCacheKey = key;
   }

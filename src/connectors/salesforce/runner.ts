@@ -202,7 +202,7 @@ export class StreamRunner {
    * share it with, and one call per stream would cost more than the probe page it saves.
    */
   private async countedRows(spec: StreamSpec, ctx: SyncContext): Promise<number | null> {
-    if (!ctx.runId) return null;
+    if (!ctx.runId && !ctx.cycleId) return null;
     const { runCache, client, countedObjects } = this.options;
     let counts = runCache.get(RECORD_COUNTS) as Promise<RecordCounts> | undefined;
     if (!counts) {
