@@ -73,6 +73,10 @@ export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcom
   // A failed sync child's key ends with its job id, sync.<cycle>.<source>.<stream>.
   const failedSources = Object.keys(failures).map((k) => /\.(hubspot|salesforce)\.[^.]+$/.exec(k)?.[1]).filter((s): s is string => !!s);
   const { toScore, attainment, deferred } = await planScoring(ctx, values, payload.full, { incompleteSources: failedSources });
+  // A CRM whose every stream of this cycle completed is within its budget again.
+  for (const source of new Set(values.map((v) => v.source))) {
+    if (!failedSources.includes(source) && values.filter((v) => v.source === source).every((v) => v.complete)) await ctx.store.health.clear(source, 'budget');
+  }
   const children = [];
   for (let i = 0; i < toScore.length; i += SCORE_BATCH) {
     const batch = toScore.slice(i, i + SCORE_BATCH);

@@ -54,9 +54,9 @@ export async function runSync(ctx: AppContext, payload: SyncPayload, job?: Job):
     if (result.stoppedReason === 'budget') {
       const status = await connector.budget();
       await ctx.store.health.report({ source: payload.source, problem: 'budget', message: `stopped ${payload.stream} at its checkpoint: ${status.dailyRemaining ?? '?'} of ${status.dailyLimit ?? '?'} daily calls left (reserve ${Math.round(ctx.loaded.config.sync.budgetReserve * 100)}%)`, at: ctx.now().toISOString() });
-    } else {
-      await ctx.store.health.clear(payload.source, 'budget');
     }
+    // The budget problem clears once a whole cycle of this CRM completes (the plan stage decides),
+    // not when one stream finishes: streams of a stopped cycle finish after the stop too.
     await ctx.store.health.clear(payload.source, 'auth');
     await ctx.store.runs.finish(run.id, result.complete ? 'succeeded' : 'stopped', result.stoppedReason ? `stopped: ${result.stoppedReason}` : null, ctx.now());
     log.info({ read: result.read, changed: result.changed, deleted: result.deleted, calls: result.calls, complete: result.complete }, 'stream synced');

@@ -56,8 +56,10 @@ describe('daily budget nearly spent', () => {
     expect(health.map((a) => ({ state: a.state, title: a.title, reason: a.reason }))).toEqual([{ state: 'open', title: 'salesforce: daily API budget reserve reached', reason: expect.stringContaining('budget') }]);
     expect(spent.receiver.received.filter((r) => r.title === 'salesforce: daily API budget reserve reached').map((r) => r.event)).toEqual(['alert.opened']);
 
-    // a new day
+    // a new day, with the org's usual allowance (the tiny one only made day 1 stop part-way; how far
+    // the stopped streams got depends on how many ran at once, so day 2 must not depend on it)
     await fetch(`${spent.sandbox.salesforce.url}/__sandbox/reset`, { method: 'POST' });
+    (spent.sandbox.salesforce as unknown as { org: { dailyLimit: number } }).org.dailyLimit = 100_000;
     await resetBudget(spent, 'salesforce');
     await runCycleInProcess(spent, { full: false });
     const day2 = (await spent.ctx.store.runs.list(0, 500)).filter((r) => r.kind === 'sync' && !runs.some((old) => old.id === r.id));
@@ -68,13 +70,9 @@ describe('daily budget nearly spent', () => {
     await resetBudget(spent, 'salesforce');
     const actual = await endState(spent, { volatile: ['updatedAt'] });
     expect(actual.store).toEqual(expected.store);
-    // Day 1 scored the accounts on what had been read before the reserve and wrote that to the CRM, so
-    // day 2's trend compares with it ("down"/"up" where the clean run says "new"), and products whose
-    // line items arrived on day 2 count as suggestions "accepted": finding 5 in /tmp/r1-findings.md.
-    // (which can change the top product too). Churn scores, bands and reasons must match.
-    const withoutTrend = (crm: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries(crm).map(([id, v]) => [id, { ...(v as Record<string, unknown>), churnRiskTrend: '(any)', crossSellEvidence: '(any)', crossSellTop: '(any)' }]));
-    expect(withoutTrend(actual.crm)).toEqual(withoutTrend(expected.crm));
+    // Day 1 did not score the accounts of the stopped CRM (planJob defers them), so trends and
+    // cross-sell match a clean run exactly.
+    expect(actual.crm).toEqual(expected.crm);
     compared = { expected, actual };
     const withoutHealth = (alerts: Record<string, string>) => Object.fromEntries(Object.entries(alerts).filter(([k]) => !k.startsWith('sync_health')));
     expect(withoutHealth(actual.alerts)).toEqual(withoutHealth(expected.alerts));
@@ -84,9 +82,9 @@ describe('daily budget nearly spent', () => {
     expect(actual.delivered.titlesWithSeveralIds).toEqual([]);
   });
 
-  // Finding 6 in /tmp/r1-findings.md: the red-account tasks of Salesforce accounts whose alert opened on
-  // the stopped day are never created (the clean run creates them).
-  it.fails('creates every task the clean run creates (defect: tasks of alerts opened on the stopped day are lost)', () => {
+  // Accounts of a CRM whose sync stopped are not scored until it completes (planJob), so the tasks of
+  // alerts opened on the resumed day are created as in a clean run.
+  it('creates every task the clean run creates', () => {
     expect(compared).not.toBeNull();
     expect(compared?.actual.tasks).toEqual(compared?.expected.tasks);
   });
