@@ -3,67 +3,23 @@
  * same CRM state and the same delivered alerts as an uninterrupted cycle: two sandboxes from the
  * same seed, one cycle each; the crashed one runs in `accountpulse worker` child processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config/load.js';
-import { createLogger } from '../../src/logger.js';
-import { createConnectors } from '../../src/jobs/connectors.js';
-import { createContext, type AppContext } from '../../src/jobs/context.js';
 import { enqueueCycle, waitForIdle } from '../../src/jobs/cycle.js';
 import { WorkerSet } from '../../src/jobs/workers.js';
-import { startSandbox, type RunningSandboxPair } from '../../src/sandbox/index.js';
-import { startReceiver, type DemoReceiver } from '../../src/commands/demo.js';
-
-interface Side {
-  sandbox: RunningSandboxPair;
-  receiver: DemoReceiver;
-  ctx: AppContext;
-  redis: Redis;
-  environ: Record<string, string>;
-}
+import { startSide, startWorkerProcess, type Side } from '../helpers/cycleSide.js';
 
 const sides: Side[] = [];
 const children: ChildProcess[] = [];
 
 async function side(): Promise<Side> {
-  const sandbox = await startSandbox({ seed: 23, accounts: 150, bulkPageSize: 200 });
-  const secret = randomBytes(16).toString('hex');
-  const receiver = await startReceiver(secret);
-  const environ: Record<string, string> = {
-    REDIS_URL: process.env.REDIS_URL as string,
-    ACCOUNTPULSE_PREFIX: `crash${randomUUID().slice(0, 6)}`,
-    HUBSPOT_BASE_URL: sandbox.hubspot.url,
-    HUBSPOT_ACCESS_TOKEN: sandbox.hubspot.token,
-    SALESFORCE_INSTANCE_URL: sandbox.salesforce.url,
-    SALESFORCE_ACCESS_TOKEN: sandbox.salesforce.token,
-    ALERT_SIGNING_SECRET: secret,
-    LOG_LEVEL: 'error',
-    ACCOUNTPULSE__ALERTS__ALLOWPRIVATEURLS: 'true',
-    ACCOUNTPULSE__ALERTS__ROUTES: JSON.stringify([{ name: 'leaders', type: 'webhook', url: receiver.url, match: {} }]),
-    ACCOUNTPULSE__CHURN__COMPETITORS: JSON.stringify(sandbox.seedOrg.competitors),
-    // A killed worker's jobs are picked up after seconds, not a minute.
-    ACCOUNTPULSE__QUEUES__LOCKDURATION: '4s',
-    ACCOUNTPULSE__QUEUES__STALLEDINTERVAL: '2s',
-    ACCOUNTPULSE__QUEUES__BACKOFF: '200ms',
-  };
-  const loaded = loadConfig({ environ });
-  const logger = createLogger({ level: 'silent' });
-  const redis = new Redis(environ.REDIS_URL as string, { maxRetriesPerRequest: 3 });
-  const ctx = createContext({ loaded, logger, redis, connectors: createConnectors(loaded, redis, logger, { bulkPageSize: 200 }), competitors: sandbox.seedOrg.competitors });
-  for (const c of ctx.connectors.values()) await c.provision({ dryRun: false });
-  const s = { sandbox, receiver, ctx, redis, environ };
+  const s = await startSide({ seed: 23, accounts: 150 });
   sides.push(s);
   return s;
 }
 
-function startWorkerProcess(environ: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environ },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', () => {});
+function worker(environ: Record<string, string>): ChildProcess {
+  const child = startWorkerProcess(environ);
   children.push(child);
   return child;
 }
@@ -90,14 +46,7 @@ async function tasksCreated(s: Side): Promise<number> {
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  for (const s of sides) {
-    await s.ctx.store.wipe();
-    await s.ctx.queues.close();
-    await s.ctx.store.close();
-    s.redis.disconnect();
-    await s.receiver.close();
-    await s.sandbox.close();
-  }
+  for (const s of sides) await s.close();
 });
 
 describe('a worker killed mid-cycle', () => {
@@ -110,7 +59,7 @@ describe('a worker killed mid-cycle', () => {
     await workers.close(2_000);
 
     const crashed = await side();
-    const first = startWorkerProcess(crashed.environ);
+    const first = worker(crashed.environ);
     await enqueueCycle(crashed.ctx, { full: true });
     // Kill it once part of the cycle is done and part is not.
     const deadline = Date.now() + 90_000;
@@ -125,7 +74,7 @@ describe('a worker killed mid-cycle', () => {
     const killedWhilePending = await crashed.ctx.queues.pending();
     expect(killedWhilePending).toBeGreaterThan(0);
 
-    const second = startWorkerProcess(crashed.environ);
+    const second = worker(crashed.environ);
     expect(await waitForIdle(crashed.ctx, { timeoutMs: 150_000, pollMs: 200 })).toBe(true);
     second.kill('SIGTERM');
     await new Promise((r) => second.once('exit', r));
