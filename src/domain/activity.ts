@@ -100,7 +100,7 @@ export function foldActivity(
 
   const ref: ActivityRef = { id: activity.id, type: activity.type, at: activity.occurredAt, subject: activity.subject };
   const last = agg.lastTouch[activity.type];
-  if (!last || last.at <= activity.occurredAt) agg.lastTouch[activity.type] = ref;
+  if (!last || newer(ref, last)) agg.lastTouch[activity.type] = ref;
   if (activity.contactId) {
     const seen = agg.contacts[activity.contactId];
     if (!seen || seen < activity.occurredAt) agg.contacts[activity.contactId] = activity.occurredAt;
@@ -108,9 +108,9 @@ export function foldActivity(
   for (const competitor of mentions) {
     agg.competitorMentions.push({ competitor, activityId: activity.id, type: activity.type, at: activity.occurredAt });
   }
-  agg.competitorMentions.sort((a, b) => b.at.localeCompare(a.at));
+  agg.competitorMentions.sort((a, b) => b.at.localeCompare(a.at) || b.activityId.localeCompare(a.activityId));
   agg.competitorMentions.length = Math.min(agg.competitorMentions.length, MENTIONS_KEPT);
-  agg.recent = [ref, ...agg.recent.filter((r) => r.id !== activity.id)].sort((a, b) => b.at.localeCompare(a.at)).slice(0, RECENT_KEPT);
+  agg.recent = [ref, ...agg.recent.filter((r) => r.id !== activity.id)].sort((a, b) => (newer(a, b) ? -1 : 1)).slice(0, RECENT_KEPT);
   pruneWeeks(agg);
   return fp;
 }
@@ -162,8 +162,13 @@ export function activityCount(agg: ActivityAggregate, from: string, to: string, 
 /** The latest touch of any type (for recency), or null. */
 export function lastTouchOverall(agg: ActivityAggregate): ActivityRef | null {
   let best: ActivityRef | null = null;
-  for (const ref of Object.values(agg.lastTouch)) if (!best || ref.at > best.at) best = ref;
+  for (const ref of Object.values(agg.lastTouch)) if (!best || newer(ref, best)) best = ref;
   return best;
+}
+
+/** Later first; at the same instant the larger id wins, so the result never depends on folding order. */
+function newer(a: Pick<ActivityRef, 'at' | 'id'>, b: Pick<ActivityRef, 'at' | 'id'>): boolean {
+  return a.at > b.at || (a.at === b.at && a.id > b.id);
 }
 
 /** One aggregate for a unified account from its members' (a company present in both CRMs). */
@@ -177,7 +182,7 @@ export function mergeAggregates(accountId: string, parts: readonly ActivityAggre
     }
     for (const [type, ref] of Object.entries(p.lastTouch)) {
       const cur = out.lastTouch[type];
-      if (!cur || cur.at < ref.at) out.lastTouch[type] = ref;
+      if (!cur || newer(ref, cur)) out.lastTouch[type] = ref;
     }
     for (const [contact, at] of Object.entries(p.contacts)) {
       const cur = out.contacts[contact];
@@ -189,7 +194,7 @@ export function mergeAggregates(accountId: string, parts: readonly ActivityAggre
   }
   out.competitorMentions.sort((a, b) => b.at.localeCompare(a.at) || a.activityId.localeCompare(b.activityId));
   out.competitorMentions.length = Math.min(out.competitorMentions.length, MENTIONS_KEPT);
-  out.recent.sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id));
+  out.recent.sort((a, b) => (newer(a, b) ? -1 : 1));
   out.recent.length = Math.min(out.recent.length, RECENT_KEPT);
   return out;
 }

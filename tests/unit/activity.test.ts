@@ -31,3 +31,19 @@ describe('activity folding', () => {
     expect(activityCount(agg, '2026-08-31', '2026-09-07', ['call'])).toBe(1);
   });
 });
+
+describe('activity folding is independent of order', () => {
+  it('two touches at the same instant: the larger id is the last touch, whichever was folded first', () => {
+    const a = act('hubspot:9', { type: 'note', occurredAt: '2026-09-06T10:00:00.000Z' });
+    const b = act('salesforce:00T1', { type: 'task', completed: true, occurredAt: '2026-09-06T10:00:00.000Z' });
+    const one = emptyAggregate('x');
+    foldActivity(one, a, null, []);
+    foldActivity(one, b, null, []);
+    const two = emptyAggregate('x');
+    foldActivity(two, b, null, []);
+    foldActivity(two, a, null, []);
+    expect(lastTouchOverall(one)?.id).toBe('salesforce:00T1');
+    expect(lastTouchOverall(two)?.id).toBe('salesforce:00T1');
+    expect(one.recent).toEqual(two.recent);
+  });
+});
