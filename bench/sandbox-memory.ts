@@ -5,7 +5,9 @@
  * time, load time, records read, calls made and peak RSS (sampled every 200 ms, and VmHWM).
  *
  *   env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy \
- *     npx tsx bench/sandbox-memory.ts [accounts] [--seed N] [--concurrency N]
+ *     node --expose-gc --import tsx bench/sandbox-memory.ts [accounts] [--seed N] [--concurrency N] [--keep-seed]
+ *
+ * (--expose-gc adds the heap after a full GC once both servers are loaded.)
  *
  * Rate limits are lifted (this measures the simulator, not the API allowance); traffic goes to
  * 127.0.0.1 only and every loop stops at the last page.
@@ -31,7 +33,7 @@ const MAX_PAGES = 200_000;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seed: { type: 'string', default: '42' }, concurrency: { type: 'string', default: '4' } },
+  options: { seed: { type: 'string', default: '42' }, concurrency: { type: 'string', default: '4' }, 'keep-seed': { type: 'boolean', default: false } },
 });
 const accounts = Number(positionals[0] ?? 100_000);
 const seed = Number(values.seed);
@@ -111,16 +113,21 @@ async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> 
 }
 
 const startedAt = performance.now();
-const sandbox = await startSandbox({ seed, accounts, hubspotRate: 10_000_000, salesforceDaily: 1_000_000_000 });
+// keepSeed false: generated split per CRM, each part dropped once its server loaded it (what the
+// `accountpulse sandbox` command does); --keep-seed measures the old way (seed org kept alive)
+const sandboxOptions = { seed, accounts, hubspotRate: 10_000_000, salesforceDaily: 1_000_000_000 };
+const sandbox = values['keep-seed'] ? await startSandbox(sandboxOptions) : await startSandbox({ ...sandboxOptions, keepSeed: false });
 const startMs = performance.now() - startedAt;
 sampleRss();
-const org = sandbox.seedOrg;
-console.log(`sandbox-memory: ${accounts.toLocaleString('en-US')} accounts, seed ${seed}, asOf ${org.asOf}`);
-console.log(
-  `  seed org: ${org.accounts.length} accounts, ${org.contacts.length} contacts, ${org.deals.length} deals, ` +
-    `${org.deals.reduce((n, d) => n + d.lineItems.length, 0)} line items, ${org.activities.length} activities, ${org.tickets.length} tickets`,
-);
-console.log(`  generation ${Math.round(sandbox.generationMs)} ms, load into both servers ${Math.round(startMs - sandbox.generationMs)} ms, RSS after start ${mb(process.memoryUsage().rss)}`);
+const loadPeakRss = peakRss;
+const s = sandbox.summary;
+console.log(`sandbox-memory: ${accounts.toLocaleString('en-US')} accounts, seed ${seed}, asOf ${s.asOf}, seed org ${values['keep-seed'] ? 'kept' : 'dropped after loading'}`);
+console.log(`  seed org: ${s.accounts} accounts, ${s.contacts} contacts, ${s.deals} deals, ${s.lineItems} line items, ${s.activities} activities, ${s.tickets} tickets`);
+console.log(`  generation ${Math.round(sandbox.generationMs)} ms, load into both servers ${Math.round(startMs - sandbox.generationMs)} ms, RSS after start ${mb(process.memoryUsage().rss)}, peak RSS while starting ${mb(loadPeakRss)}`);
+if (global.gc) {
+  global.gc();
+  console.log(`  heap after GC, servers loaded: ${mb(process.memoryUsage().heapUsed)} (RSS ${mb(process.memoryUsage().rss)})`);
+}
 
 readStarted = performance.now();
 const hubspotJobs = HUBSPOT_TYPES.map((type) => async () => ({ name: `HubSpot ${type}`, ...(await readHubSpot(sandbox.hubspot.url, sandbox.hubspot.token, type)) }));

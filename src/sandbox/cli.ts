@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { FaultSpecError, parseFaultSpec } from './common/faults.js';
-import { startSandbox } from './index.js';
+import { startSandbox, type LightSandboxPair } from './index.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, MAX_ACCOUNTS } from './seed/generate.js';
 
 export const SANDBOX_USAGE = `usage: accountpulse sandbox [--seed N] [--accounts N] [--as-of YYYY-MM-DD] [--hubspot-port 4010] [--salesforce-port 4020] [--hubspot-rate 190] [--salesforce-daily 100000] [--faults SPEC] [--host 127.0.0.1]`;
@@ -118,9 +118,10 @@ export async function runSandboxCommand(argv: string[], io: SandboxCommandIo = {
     return;
   }
 
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let sandbox: LightSandboxPair;
   try {
-    sandbox = await startSandbox(sandboxOptions);
+    // the command needs only counts: keepSeed false drops the seeded org once both servers hold it
+    sandbox = await startSandbox({ ...sandboxOptions, keepSeed: false });
   } catch (error) {
     const { code, port } = error as { code?: string; port?: number };
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
@@ -128,16 +129,13 @@ export async function runSandboxCommand(argv: string[], io: SandboxCommandIo = {
     process.exitCode = 1;
     return;
   }
-  const { seedOrg } = sandbox;
-  const inHubSpot = seedOrg.accounts.filter((a) => a.crm !== 'salesforce').length;
-  const inSalesforce = seedOrg.accounts.filter((a) => a.crm !== 'hubspot').length;
-  const both = inHubSpot + inSalesforce - seedOrg.accounts.length;
+  const { summary } = sandbox;
   const n = (x: number): string => x.toLocaleString('en-US');
   out(`HubSpot     ${sandbox.hubspot.url}  token ${sandbox.hubspot.token}`);
   out(`Salesforce  ${sandbox.salesforce.url}  token ${sandbox.salesforce.token}`);
   out(
-    `Seed        seed ${seedOrg.seed}, as of ${seedOrg.asOf}: ${n(seedOrg.accounts.length)} accounts (HubSpot ${n(inHubSpot)}, Salesforce ${n(inSalesforce)}, ${n(both)} in both), ` +
-      `${n(seedOrg.deals.length)} deals, ${n(seedOrg.activities.length)} activities; generated in ${n(sandbox.generationMs)} ms; RSS ${n(Math.round(process.memoryUsage().rss / 1_048_576))} MB`,
+    `Seed        seed ${summary.seed}, as of ${summary.asOf}: ${n(summary.accounts)} accounts (HubSpot ${n(summary.inHubSpot)}, Salesforce ${n(summary.inSalesforce)}, ${n(summary.inBoth)} in both), ` +
+      `${n(summary.deals)} deals, ${n(summary.activities)} activities; generated in ${n(sandbox.generationMs)} ms; RSS ${n(Math.round(process.memoryUsage().rss / 1_048_576))} MB`,
   );
 
   await (io.stop ?? untilSignal());

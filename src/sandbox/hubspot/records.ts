@@ -12,6 +12,47 @@ export interface HistoryEntry {
   updatedByUserId?: number;
 }
 
+/** Where history entries came from; seeded entries of one record share one. */
+export interface HistorySource {
+  sourceType: string;
+  sourceId?: string;
+  updatedByUserId?: number;
+}
+
+/**
+ * A seeded history entry in 3 fields: the time in whole minutes (a small integer, stored unboxed,
+ * where epoch ms would need a heap number per entry) and a source object shared by the record's
+ * entries. At 100,000 accounts the seed loads ~1.3M of these.
+ */
+export class CompactHistoryEntry implements HistoryEntry {
+  constructor(
+    readonly value: string,
+    private readonly minute: number,
+    private readonly source: HistorySource,
+  ) {}
+
+  /** An entry for `timestamp` (epoch ms): compact when on a whole minute, a plain object otherwise. */
+  static of(value: string, timestamp: number, source: HistorySource): HistoryEntry {
+    return timestamp % 60_000 === 0 ? new CompactHistoryEntry(value, timestamp / 60_000, source) : { value, timestamp, ...source };
+  }
+
+  get timestamp(): number {
+    return this.minute * 60_000;
+  }
+
+  get sourceType(): string {
+    return this.source.sourceType;
+  }
+
+  get sourceId(): string | undefined {
+    return this.source.sourceId;
+  }
+
+  get updatedByUserId(): number | undefined {
+    return this.source.updatedByUserId;
+  }
+}
+
 export class HsRecord {
   /** epoch ms; 0 while live */
   archivedAt = 0;

@@ -8,11 +8,11 @@
  * entries), product family and ticket escalation go to custom properties the loader creates.
  */
 import type { SeedActivity, SeedDeal, SeedOrg, SeedStage } from '../seed/types.js';
-import { findObjectType, type ObjectTypeDef } from './objectTypes.js';
+import { findObjectType, objectTypes, type ObjectTypeDef } from './objectTypes.js';
 import type { Owner } from './owners.js';
 import type { HubSpotPortal } from './portal.js';
 import { seedCustomProperties } from './propertyCatalog.js';
-import { HsRecord, type HistoryEntry } from './records.js';
+import { CompactHistoryEntry, HsRecord, type HistoryEntry, type HistorySource } from './records.js';
 
 export const stageIds: Record<SeedStage, string> = {
   discovery: 'appointmentscheduled',
@@ -29,6 +29,7 @@ const activityTypes: Record<SeedActivity['type'], string> = { call: 'calls', ema
 const OWNER_ID_BASE = 40_000_001;
 const USER_ID_BASE = 9_000_001;
 const MONTH_MS = 30 * 24 * 3600 * 1000;
+const USAGE_SYNC: HistorySource = { sourceType: 'INTEGRATION', sourceId: 'usage-sync' };
 
 function ms(iso: string): number {
   return Date.parse(iso.length === 10 ? `${iso}T00:00:00.000Z` : iso);
@@ -109,7 +110,7 @@ export function loadSeed(portal: HubSpotPortal, seed: SeedOrg): SeedLoadResult {
     const r = add(type('companies'), a.key, props, ms(a.createdAt));
     if (usage.length > 0) {
       r.history = {
-        product_usage_index: usage.map((u, i) => ({ value: String(u), timestamp: asOf - (usage.length - 1 - i) * MONTH_MS, sourceType: 'INTEGRATION', sourceId: 'usage-sync' })),
+        product_usage_index: usage.map((u, i) => CompactHistoryEntry.of(String(u), asOf - (usage.length - 1 - i) * MONTH_MS, USAGE_SYNC)),
       };
     }
     companies.set(a.key, r);
@@ -194,12 +195,23 @@ export function loadSeed(portal: HubSpotPortal, seed: SeedOrg): SeedLoadResult {
       hs_pipeline_ids: 'default',
     }, ms(q.periodStart) - MONTH_MS);
   }
+  trimLinkArrays(portal);
   return { counts };
+}
+
+/** One source per owner, shared by all of the owner's deals' history entries. */
+const CRM_UI: HistorySource = { sourceType: 'CRM_UI' };
+const ownerSources = new Map<number, HistorySource>();
+function historySource(userId: number | undefined): HistorySource {
+  if (userId === undefined) return CRM_UI;
+  let source = ownerSources.get(userId);
+  if (!source) ownerSources.set(userId, (source = { sourceType: 'CRM_UI', sourceId: `userId:${userId}`, updatedByUserId: userId }));
+  return source;
 }
 
 /** dealstage / amount / closedate history from the seed's change log, oldest first. */
 function dealHistory(d: SeedDeal, props: Record<string, string>, createdAt: number, userId: number | undefined): Record<string, HistoryEntry[]> {
-  const source = { sourceType: 'CRM_UI', ...(userId !== undefined ? { sourceId: `userId:${userId}`, updatedByUserId: userId } : {}) };
+  const source = historySource(userId);
   const fields = { stage: 'dealstage', amount: 'amount', closeDate: 'closedate' } as const;
   const convert = (field: keyof typeof fields, v: string): string =>
     field === 'stage' ? (stageIds[v as SeedStage] ?? v) : field === 'closeDate' ? datetime(v) : v;
@@ -209,11 +221,11 @@ function dealHistory(d: SeedDeal, props: Record<string, string>, createdAt: numb
     const changes = d.history.filter((h) => h.field === field);
     const entries: HistoryEntry[] = [];
     if (changes.length === 0) {
-      if (props[name] !== undefined) entries.push({ value: props[name], timestamp: createdAt, ...source });
+      if (props[name] !== undefined) entries.push(CompactHistoryEntry.of(props[name], createdAt, source));
     } else {
       const first = changes[0]!;
-      if (first.from !== null) entries.push({ value: convert(field, first.from), timestamp: createdAt, ...source });
-      for (const c of changes) entries.push({ value: convert(field, c.to), timestamp: ms(c.at), ...source });
+      if (first.from !== null) entries.push(CompactHistoryEntry.of(convert(field, first.from), createdAt, source));
+      for (const c of changes) entries.push(CompactHistoryEntry.of(convert(field, c.to), ms(c.at), source));
     }
     if (entries.length > 0) out[name] = entries;
   }
@@ -241,5 +253,19 @@ function activityProps(a: SeedActivity, ownerId: string): Record<string, string>
       return { hs_timestamp: at, hubspot_owner_id: ownerId, hs_task_subject: a.subject, hs_task_body: a.body, hs_task_status: a.completed ? 'COMPLETED' : 'NOT_STARTED', hs_task_priority: 'MEDIUM', hs_task_type: 'TODO' };
     case 'note':
       return { hs_timestamp: at, hubspot_owner_id: ownerId, hs_note_body: a.subject ? `${a.subject}\n\n${a.body}` : a.body };
+  }
+}
+
+/**
+ * Copies every association array to its exact length: arrays grown by push keep up to ~17 spare
+ * slots, which at a million linked records is megabytes of empty space.
+ */
+function trimLinkArrays(portal: HubSpotPortal): void {
+  for (const t of objectTypes) {
+    for (const r of portal.store(t).all()) {
+      const links = r.links;
+      if (!links) continue;
+      for (const [to, targets] of Object.entries(links)) if (typeof targets !== 'string') links[to] = targets.slice();
+    }
   }
 }

@@ -136,8 +136,10 @@ export async function startHubSpotSandbox(
 ): Promise<RunningSandbox & { hubspot: HubSpotApp }> {
   const hubspot = createHubSpotApp(options);
   const host = options.host ?? '127.0.0.1';
+  // read before the closures below: a closure naming `options` would keep the seed org alive
+  const requestedPort = options.port ?? 0;
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = hubspot.app.listen(options.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = hubspot.app.listen(requestedPort, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -16,7 +16,8 @@ import { buildDeals } from './deals.js';
 import { buildActivities, buildTickets } from './engagement.js';
 import { SeededRandom, streamSeed } from './random.js';
 import { buildQuotas, buildSalesOrg } from './sales-org.js';
-import type { SeedOptions, SeedOrg } from './types.js';
+import type { Booking } from './sales-org.js';
+import type { SeedAccount, SeedOptions, SeedOrg } from './types.js';
 
 export const DEFAULT_SEED = 42;
 export const DEFAULT_ACCOUNTS = 1_000;
@@ -33,6 +34,30 @@ const SeedOptionsSchema = z.object({
 });
 
 export function generateSeedOrg(options: SeedOptions = {}): SeedOrg {
+  return generate(options, [() => true])[0]!;
+}
+
+/** The two CRMs' parts of one org, each holding only what that CRM loads. */
+export interface SeedOrgsByCrm {
+  /** accounts with crm 'hubspot' or 'both', and what belongs to them */
+  hubspot: SeedOrg;
+  /** accounts with crm 'salesforce' or 'both', and what belongs to them */
+  salesforce: SeedOrg;
+}
+
+/**
+ * The same org as `generateSeedOrg` (same options, same records), split per CRM as it is built, so
+ * a caller can load one CRM and drop its part before loading the other (the whole org is ~590 MB
+ * at 100,000 accounts). Owners, teams, products, quotas and competitors are in both parts; quotas
+ * are set against the bookings of all deals, as in the whole org.
+ */
+export function generateSeedOrgsByCrm(options: SeedOptions = {}): SeedOrgsByCrm {
+  const [hubspot, salesforce] = generate(options, [(a) => a.crm !== 'salesforce', (a) => a.crm !== 'hubspot']);
+  return { hubspot: hubspot!, salesforce: salesforce! };
+}
+
+/** Builds the org once, keeping each account (and what belongs to it) in every part whose filter takes it. */
+function generate(options: SeedOptions, parts: ((account: SeedAccount) => boolean)[]): SeedOrg[] {
   const parsed = SeedOptionsSchema.safeParse(options);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ');
@@ -43,7 +68,7 @@ export function generateSeedOrg(options: SeedOptions = {}): SeedOrg {
   const ctx = createContext(seed, asOf);
 
   const org = buildSalesOrg(accountCount, new SeededRandom(streamSeed(seed, 0)), ctx);
-  const result: SeedOrg = {
+  const results: SeedOrg[] = parts.map(() => ({
     seed,
     asOf: ctx.iso.date(asOf),
     teams: org.teams,
@@ -56,17 +81,29 @@ export function generateSeedOrg(options: SeedOptions = {}): SeedOrg {
     activities: [],
     tickets: [],
     competitors: [...COMPETITORS],
-  };
+  }));
+  /** every won deal's booking, whichever part keeps the deal: quotas are set against all of them */
+  const bookings: Booking[] = [];
   const domains = new Set<string>();
   for (let i = 0; i < accountCount; i += 1) {
     const plan = planAccount({ ctx, org, rng: new SeededRandom(streamSeed(seed, i + 1)), domains });
     buildDeals(plan, ctx);
-    result.accounts.push(plan.account);
-    for (const contact of plan.contacts) result.contacts.push(contact);
-    for (const deal of plan.deals) result.deals.push(deal);
-    for (const activity of buildActivities(plan, ctx)) result.activities.push(activity);
-    for (const ticket of buildTickets(plan, ctx)) result.tickets.push(ticket);
+    // activities and tickets are built for every account: their keys count across all accounts
+    const activities = buildActivities(plan, ctx);
+    const tickets = buildTickets(plan, ctx);
+    for (const deal of plan.deals) {
+      if (deal.stage === 'won') bookings.push({ stage: deal.stage, amount: deal.amount, closeDate: deal.closeDate, ownerKey: deal.ownerKey });
+    }
+    results.forEach((result, p) => {
+      if (!parts[p]!(plan.account)) return;
+      result.accounts.push(plan.account);
+      for (const contact of plan.contacts) result.contacts.push(contact);
+      for (const deal of plan.deals) result.deals.push(deal);
+      for (const activity of activities) result.activities.push(activity);
+      for (const ticket of tickets) result.tickets.push(ticket);
+    });
   }
-  result.quotas = buildQuotas(org, result.deals, ctx, new SeededRandom(streamSeed(seed, accountCount + 1)));
-  return result;
+  const quotas = buildQuotas(org, bookings, ctx, new SeededRandom(streamSeed(seed, accountCount + 1)));
+  for (const result of results) result.quotas = quotas;
+  return results;
 }

@@ -83,7 +83,10 @@ export function buildSalesOrg(accounts: number, rng: SeededRandom, ctx: SeedCont
  * their usual quota (attainment 0). The current and next quarter follow the rep's average
  * bookings and the org's growth, divided by the rep's skill.
  */
-export function buildQuotas(org: SalesOrg, deals: readonly SeedDeal[], ctx: SeedContext, rng: SeededRandom): SeedQuota[] {
+/** What quotas need of a deal. */
+export type Booking = Pick<SeedDeal, 'stage' | 'amount' | 'closeDate' | 'ownerKey'>;
+
+export function buildQuotas(org: SalesOrg, deals: readonly Booking[], ctx: SeedContext, rng: SeededRandom): SeedQuota[] {
   const quarters: Quarter[] = [];
   for (let k = -QUOTA_QUARTERS_BACK; k <= 1; k += 1) quarters.push(quarterShift(ctx.asOf, k));
   const past = quarters.slice(0, QUOTA_QUARTERS_BACK);
