@@ -190,8 +190,10 @@ export interface RunningSalesforceSandbox extends RunningSandbox {
 export async function startSalesforceSandbox(options: SalesforceSandboxOptions & { port?: number; host?: string }): Promise<RunningSalesforceSandbox> {
   const { app, org } = createSalesforceApp(options);
   const host = options.host ?? '127.0.0.1';
+  // Read the port before any closure: a closure over `options` would keep the whole seed org alive.
+  const listenPort = options.port ?? 0;
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const s = app.listen(listenPort, host, (error?: Error) => (error ? reject(error) : resolve(s)));
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host}:${port}`;
