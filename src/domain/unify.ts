@@ -84,3 +84,38 @@ export function memberIndex(unified: readonly UnifiedAccount[]): Map<string, str
   for (const u of unified) for (const a of u.members) m.set(a.id, u.id);
   return m;
 }
+
+/**
+ * One person in both CRMs (a HubSpot owner and a Salesforce user with the same email) is one rep
+ * for attainment: their deals and quotas count together. Returns the owners to use (one per person,
+ * the first in (source, externalId) order, managers re-pointed at the kept records) and the map from
+ * every owner id to the kept one.
+ */
+export function unifyOwners<O extends { id: string; source: string; externalId: string; email: string | null; managerId: string | null }>(owners: readonly O[]): { owners: O[]; canonical: Map<string, string> } {
+  const byEmail = new Map<string, O[]>();
+  const canonical = new Map<string, string>();
+  for (const o of owners) {
+    const email = o.email?.trim().toLowerCase();
+    if (!email) {
+      canonical.set(o.id, o.id);
+      continue;
+    }
+    (byEmail.get(email) ?? byEmail.set(email, []).get(email))?.push(o);
+  }
+  for (const group of byEmail.values()) {
+    group.sort((a, b) => a.source.localeCompare(b.source) || a.externalId.localeCompare(b.externalId));
+    const keep = (group[0] as O).id;
+    for (const o of group) canonical.set(o.id, keep);
+  }
+  const kept = owners.filter((o) => canonical.get(o.id) === o.id);
+  const keptIds = new Set(kept.map((o) => o.id));
+  return {
+    owners: kept.map((o) => {
+      // A manager recorded only on the other CRM's twin still counts.
+      const twins = owners.filter((t) => canonical.get(t.id) === o.id);
+      const managerId = twins.map((t) => (t.managerId ? (canonical.get(t.managerId) ?? t.managerId) : null)).find((m) => m && m !== o.id && keptIds.has(m)) ?? null;
+      return { ...o, managerId };
+    }),
+    canonical,
+  };
+}

@@ -8,6 +8,7 @@ import type { Attainment } from '../domain/insights.js';
 import type { Deal, DealHistory, Owner, Quota } from '../domain/model.js';
 import { elapsedDays, periodLengthDays, periodOf } from '../domain/periods.js';
 import { computeAttainment } from '../domain/quota.js';
+import { unifyOwners } from '../domain/unify.js';
 import type { Store } from '../store/index.js';
 import type { AppContext } from './context.js';
 import { AttainmentPayload, parsePayload } from './queues.js';
@@ -35,12 +36,17 @@ export async function computeAllAttainment(ctx: AppContext, options: { persist: 
     all(ctx.store, 'owner') as Promise<Owner[]>,
     all(ctx.store, 'quota') as Promise<Quota[]>,
   ]);
+  // A rep in both CRMs (same email) is one rep: their deals and quotas count together.
+  const people = unifyOwners(owners);
+  const person = (id: string | null) => (id ? (people.canonical.get(id) ?? id) : id);
+  const unifiedDeals = deals.map((d) => (d.ownerId && person(d.ownerId) !== d.ownerId ? { ...d, ownerId: person(d.ownerId) } : d));
+  const unifiedQuotas = quotas.map((q) => (person(q.ownerId) !== q.ownerId ? { ...q, ownerId: person(q.ownerId) as string } : q));
   const rows: Attainment[] = [];
   const elapsed: Record<string, number> = {};
   for (const kind of ['quarter', 'month'] as const) {
     const period = periodOf(asOf, kind, calendar);
     elapsed[period.id] = elapsedDays(period, asOf) / periodLengthDays(period);
-    rows.push(...computeAttainment({ deals, history, owners, quotas, period, asOf, config: settings.quota }));
+    rows.push(...computeAttainment({ deals: unifiedDeals, history, owners: people.owners, quotas: unifiedQuotas, period, asOf, config: settings.quota }));
   }
   if (options.persist) {
     await ctx.store.insights.putAttainment(rows);

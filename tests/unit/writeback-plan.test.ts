@@ -106,3 +106,13 @@ describe('planWriteBack: drifting figures', () => {
     });
   });
 });
+
+describe('owner unification', () => {
+  it('one person in both CRMs (same email) is one owner; managers re-pointed at the kept records', async () => {
+    const { unifyOwners } = await import('../../src/domain/unify.js');
+    const o = (id: string, email: string | null, managerId: string | null = null) => ({ id, source: id.split(':')[0] as string, externalId: id.split(':')[1] as string, email, managerId });
+    const { owners, canonical } = unifyOwners([o('salesforce:005A', 'Ann@X.com', 'salesforce:005M'), o('hubspot:1', 'ann@x.com'), o('hubspot:9', 'boss@x.com'), o('salesforce:005M', 'boss@x.com'), o('salesforce:005Z', null)]);
+    expect(Object.fromEntries(canonical)).toEqual({ 'salesforce:005A': 'hubspot:1', 'hubspot:1': 'hubspot:1', 'hubspot:9': 'hubspot:9', 'salesforce:005M': 'hubspot:9', 'salesforce:005Z': 'salesforce:005Z' });
+    expect(owners.map((x) => [x.id, x.managerId])).toEqual([['hubspot:1', 'hubspot:9'], ['hubspot:9', null], ['salesforce:005Z', null]]);
+  });
+});
