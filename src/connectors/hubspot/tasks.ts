@@ -114,6 +114,7 @@ export class TaskWriter {
                     hs_timestamp: new Date(/^\d{4}-\d{2}-\d{2}$/.test(t.dueDate) ? `${t.dueDate}T09:00:00Z` : t.dueDate).toISOString(),
                     hs_task_priority: priorities[t.priority],
                     hs_task_status: 'NOT_STARTED',
+                    // HubSpot's enumeration value for a to-do task (EMAIL, CALL or TODO), not a code marker
                     hs_task_type: 'TODO',
                     [this.keyProperty]: t.dedupeKey,
                     ...(owner ? { hubspot_owner_id: owner } : {}),

@@ -67,6 +67,7 @@ export const propertyCatalog: Record<string, CatalogRow[]> = {
     ...engagementCommon, ['hs_task_subject', 'string', 'text'], ['hs_task_body', 'string', 'textarea'],
     ['hs_task_status', 'enumeration', 'select', undefined, ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED']],
     ['hs_task_priority', 'enumeration', 'select', undefined, ['NONE', 'LOW', 'MEDIUM', 'HIGH']],
+    // hs_task_type's options are HubSpot's own values: EMAIL, CALL and TODO (a to-do task)
     ['hs_task_type', 'enumeration', 'select', undefined, ['EMAIL', 'CALL', 'TODO']], ['hs_task_reminders', 'string', 'text'],
   ],
   notes: [...engagementCommon, ['hs_note_body', 'string', 'textarea']],

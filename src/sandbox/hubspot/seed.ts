@@ -250,6 +250,7 @@ function activityProps(a: SeedActivity, ownerId: string): Record<string, string>
         hs_meeting_end_time: new Date(ms(a.at) + 30 * 60 * 1000).toISOString(), hs_meeting_outcome: 'COMPLETED',
       };
     case 'task':
+      // hs_task_type TODO is HubSpot's value for a to-do task (beside EMAIL and CALL)
       return { hs_timestamp: at, hubspot_owner_id: ownerId, hs_task_subject: a.subject, hs_task_body: a.body, hs_task_status: a.completed ? 'COMPLETED' : 'NOT_STARTED', hs_task_priority: 'MEDIUM', hs_task_type: 'TODO' };
     case 'note':
       return { hs_timestamp: at, hubspot_owner_id: ownerId, hs_note_body: a.subject ? `${a.subject}\n\n${a.body}` : a.body };

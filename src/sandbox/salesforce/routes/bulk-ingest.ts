@@ -15,6 +15,7 @@ import { formatDatetime } from '../values.js';
 import { columnDelimiters, lineEndings, parseCsv, toCsv } from '../csv.js';
 import { RecordWriter, type SaveResult } from '../writer.js';
 import { objectOrThrow } from './sobjects.js';
+import { findBulkJob } from './bulk-jobs.js';
 
 const CreateIngestJobSchema = z.object({
   object: z.string().min(1),
@@ -87,11 +88,7 @@ export function registerBulkIngestRoutes(router: ApiRouter, org: SalesforceOrg):
     columnDelimiter: job.columnDelimiter,
   });
 
-  const jobOrThrow = (id: string) => {
-    const job = jobs.get(id);
-    if (!job) throw new SfApiError(404, 'NOT_FOUND', `The requested resource does not exist: ingest job ${id}`);
-    return job;
-  };
+  const jobOrThrow = (id: string) => findBulkJob(jobs, id, 'ingest');
 
   router.add('POST', '/jobs/ingest', (req) => {
     const parsed = CreateIngestJobSchema.safeParse(req.body);

@@ -14,6 +14,7 @@ import { runQuery, type QueryOutcome } from '../soql/evaluator.js';
 import type { SfRecord } from '../store.js';
 import { formatDatetime } from '../values.js';
 import { columnDelimiters, lineEndings, toCsv } from '../csv.js';
+import { findBulkJob } from './bulk-jobs.js';
 
 const CreateQueryJobSchema = z.object({
   operation: z.enum(['query', 'queryAll']),
@@ -75,11 +76,7 @@ export function registerBulkQueryRoutes(router: ApiRouter, org: SalesforceOrg): 
     columnDelimiter: job.columnDelimiter,
   });
 
-  const jobOrThrow = (id: string) => {
-    const job = jobs.get(id);
-    if (!job) throw new SfApiError(404, 'NOT_FOUND', `The requested resource does not exist: query job ${id}`);
-    return job;
-  };
+  const jobOrThrow = (id: string) => findBulkJob(jobs, id, 'query');
 
   router.add('POST', '/jobs/query', (req) => {
     const parsed = CreateQueryJobSchema.safeParse(req.body);
