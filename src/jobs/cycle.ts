@@ -24,23 +24,61 @@ export function newCycleId(now: Date): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 6)}`;
 }
 
+/**
+ * Streams that are usually the largest, largest first: the order of a CRM's first cycle, before
+ * any stream has a measured duration. Unlisted streams come after these.
+ */
+const usuallyLargest = ['line_items', 'lineItems', 'deals', 'dealHistory', 'emails', 'tasks', 'contacts', 'calls', 'notes', 'tickets', 'meetings', 'events', 'companies', 'accounts'];
+
+/**
+ * The order sync jobs are taken in: longest first (by the last complete run of each stream, else
+ * by usual size), CRMs interleaved. A cycle ends when its slowest stream ends; starting the long
+ * ones first keeps the workers busy to the end instead of leaving one big stream alone at the
+ * tail, and a CPU-heavy stream of one CRM overlaps the rate-limit waits of the other.
+ */
+export function orderSyncs(syncs: readonly { source: string; stream: string }[], lastMs: ReadonlyMap<string, number>): { source: string; stream: string }[] {
+  const rank = (stream: string) => {
+    const i = usuallyLargest.indexOf(stream);
+    return i < 0 ? usuallyLargest.length : i;
+  };
+  const expected = (s: { source: string; stream: string }) => lastMs.get(`${s.source}:${s.stream}`);
+  const perSource = new Map<string, { source: string; stream: string }[]>();
+  for (const s of syncs) (perSource.get(s.source) ?? perSource.set(s.source, []).get(s.source))?.push(s);
+  for (const list of perSource.values()) {
+    list.sort((a, b) => {
+      const ea = expected(a);
+      const eb = expected(b);
+      if (ea !== undefined && eb !== undefined) return eb - ea;
+      if (ea !== undefined || eb !== undefined) return ea === undefined ? 1 : -1;
+      return rank(a.stream) - rank(b.stream);
+    });
+  }
+  if ([...perSource.values()].every((list) => list.every((s) => expected(s) !== undefined))) {
+    return [...syncs].sort((a, b) => (expected(b) as number) - (expected(a) as number));
+  }
+  // Without durations for every stream, take each CRM's next-longest in turn.
+  const out: { source: string; stream: string }[] = [];
+  const lists = [...perSource.values()];
+  for (let i = 0; out.length < syncs.length; i += 1) for (const list of lists) if (list[i]) out.push(list[i] as { source: string; stream: string });
+  return out;
+}
+
 export async function enqueueCycle(ctx: AppContext, options: CycleOptions = {}): Promise<string> {
   const cycleId = options.cycleId ?? newCycleId(ctx.now());
   const sources = options.sources ?? [...ctx.connectors.keys()];
-  const children = [];
+  const syncs: { source: CrmSource; stream: string }[] = [];
   for (const source of sources) {
     const connector = ctx.connectors.get(source);
     if (!connector) throw new Error(`cannot sync ${source}: it is not enabled (check ${source.toUpperCase()}_ENABLED and its credentials)`);
-    for (const stream of connector.streams) {
-      if (options.streams && !options.streams.includes(stream)) continue;
-      children.push({
-        name: 'sync',
-        queueName: 'sync',
-        data: { cycleId, source, stream, full: options.full ?? false, dryRun: options.dryRun ?? false },
-        opts: { jobId: jobId('sync', cycleId, source, stream), ignoreDependencyOnFailure: true },
-      });
-    }
+    for (const stream of connector.streams) if (!options.streams || options.streams.includes(stream)) syncs.push({ source, stream });
   }
+  const lastMs = new Map(Object.entries(await ctx.redis.hgetall(ctx.store.keys.syncDurations())).map(([k, v]) => [k, Number(v)]));
+  const children = (orderSyncs(syncs, lastMs) as { source: CrmSource; stream: string }[]).map(({ source, stream }) => ({
+    name: 'sync',
+    queueName: 'sync',
+    data: { cycleId, source, stream, full: options.full ?? false, dryRun: options.dryRun ?? false },
+    opts: { jobId: jobId('sync', cycleId, source, stream), ignoreDependencyOnFailure: true },
+  }));
   await ctx.queues.flows.add({
     name: 'plan',
     queueName: 'score',

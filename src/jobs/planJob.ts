@@ -82,7 +82,8 @@ export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcom
     const batch = toScore.slice(i, i + SCORE_BATCH);
     children.push({ name: 'score', queueName: 'score', data: { cycleId: payload.cycleId, accountIds: batch, dryRun: payload.dryRun }, opts: { jobId: jobId('score', payload.cycleId, String(i / SCORE_BATCH)), failParentOnFailure: false, ignoreDependencyOnFailure: true } });
   }
-  if (attainment) children.push({ name: 'attainment', queueName: 'score', data: { cycleId: payload.cycleId, dryRun: payload.dryRun }, opts: { jobId: jobId('attainment', payload.cycleId), ignoreDependencyOnFailure: true } });
+  // Attainment first: it is one long job, so it runs beside the score batches instead of after them.
+  if (attainment) children.unshift({ name: 'attainment', queueName: 'score', data: { cycleId: payload.cycleId, dryRun: payload.dryRun }, opts: { jobId: jobId('attainment', payload.cycleId), ignoreDependencyOnFailure: true } });
   await ctx.queues.flows.add({
     name: 'evaluate',
     queueName: 'evaluate',

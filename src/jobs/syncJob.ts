@@ -58,7 +58,11 @@ export async function runSync(ctx: AppContext, payload: SyncPayload, job?: Job):
     // The budget problem clears once a whole cycle of this CRM completes (the plan stage decides),
     // not when one stream finishes: streams of a stopped cycle finish after the stop too.
     await ctx.store.health.clear(payload.source, 'auth');
-    await ctx.store.runs.finish(run.id, result.complete ? 'succeeded' : 'stopped', result.stoppedReason ? `stopped: ${result.stoppedReason}` : null, ctx.now());
+    const finished = await ctx.store.runs.finish(run.id, result.complete ? 'succeeded' : 'stopped', result.stoppedReason ? `stopped: ${result.stoppedReason}` : null, ctx.now());
+    // How long a whole stream takes orders the next cycle's sync jobs (longest first).
+    if (result.complete && !payload.externalIds && finished?.finishedAt) {
+      await ctx.redis.hset(ctx.store.keys.syncDurations(), `${payload.source}:${payload.stream}`, String(Date.parse(finished.finishedAt) - Date.parse(run.startedAt)));
+    }
     log.info({ read: result.read, changed: result.changed, deleted: result.deleted, calls: result.calls, complete: result.complete }, 'stream synced');
     return {
       source: payload.source, stream: payload.stream, accountIds: result.accountIds, ownerIds: result.ownerIds, read: result.read, changed: result.changed,

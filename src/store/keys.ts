@@ -8,6 +8,7 @@
  * activity folds   p:act:{<accountId>}:agg              string ActivityAggregate JSON
  *                  p:act:{<accountId>}:fp               hash  activity id → fingerprint (idempotent folding)
  * checkpoints      p:ckpt                               hash  "<source>:<stream>" → checkpoint JSON
+ * sync durations   p:sync:ms                            hash  "<source>:<stream>" → ms its last complete sync took (job order)
  * quarantine       p:quarantine                         list  QuarantinedRecord JSON, newest first, capped
  *                  p:quarantine:count                   hash  "<source>:<stream>" → count
  * usage metrics    p:usage:<accountId>                  hash  "<metric>|<date>" → value
@@ -48,6 +49,9 @@ export class Keys {
   }
   checkpoints(): string {
     return `${this.prefix}:ckpt`;
+  }
+  syncDurations(): string {
+    return `${this.prefix}:sync:ms`;
   }
   quarantine(): string {
     return `${this.prefix}:quarantine`;
