@@ -162,9 +162,9 @@ describe('attainment, alerts, runs, quarantine', () => {
     const res = await get('/api/v1/attainment');
     const report = responseSchema('getAttainment').parse(res.body) as { period: { id: string }; items: { scope: string; subjectId: string }[] };
     expect(report.period.id).toBe('FY2026-Q4');
-    expect(report.items.map((r) => r.scope)).toEqual(['org', 'team', 'team', 'owner', 'owner', 'owner']);
-    // owners by attainment: Turing 105%, Lovelace 82%, Hopper 25%
-    expect(report.items.slice(3).map((r) => r.subjectId)).toEqual(['salesforce:005C', 'salesforce:005A', 'salesforce:005B']);
+    expect(report.items.map((r) => r.scope)).toEqual(['org', 'team', 'team', 'owner', 'owner', 'owner', 'owner']);
+    // owners by attainment: Turing 105%, Lovelace 82%, Hopper 25%, then the manager without a quota (the API lists every row)
+    expect(report.items.slice(3).map((r) => r.subjectId)).toEqual(['salesforce:005C', 'salesforce:005A', 'salesforce:005B', 'salesforce:005M']);
     const one = await get('/api/v1/attainment?period=FY2026-Q4&scope=owner&owner=salesforce:005B');
     expect((one.body.items as { closedWon: number }[]).map((r) => r.closedWon)).toEqual([30_000]);
     const other = await get('/api/v1/attainment?period=FY2026-Q3');

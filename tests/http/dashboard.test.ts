@@ -40,6 +40,14 @@ describe('dashboard HTML', () => {
     expect(text.length).toBeLessThan(200_000);
   });
 
+  it('charts reps only: an owner with no quota and no deals (a manager) is counted, not drawn', async () => {
+    const text = await (await fetch(`${server.url}/`, { headers: { cookie: `ap_dashboard=${dashboardCookieValue(API_TOKEN)}` } })).text();
+    const repChart = /<svg class="chart rep-chart"[\s\S]*?<\/svg>/.exec(text)?.[0] ?? '';
+    expect((repChart.match(/<g class="row"/g) ?? []).length).toBe(3);
+    expect(repChart).not.toContain('salesforce:005M');
+    expect(text).toContain('1 owner(s) with no quota and no deals in');
+  });
+
   it('serves its stylesheet from /assets under the strict CSP', async () => {
     const res = await fetch(`${server.url}/assets/dashboard.css`);
     expect(res.status).toBe(200);

@@ -173,6 +173,8 @@ export async function seed(ctx: AppContext): Promise<void> {
     attainment('team', 'team-east', 'East', 220_000, 112_000),
     attainment('team', 'team-west', 'West', 90_000, 95_000),
     ...REPS.map((r) => attainment('owner', `salesforce:${r.id}`, r.name, r.quota, r.won)),
+    // the manager owns no quota and no deals: not a rep on the chart
+    { ...attainment('owner', 'salesforce:005M', 'Mary Manager', 0, 0), quota: null },
   ]);
   await store.insights.putCrossSell(
     new Map([

@@ -28,12 +28,20 @@ export interface DashboardData {
   period: Period;
   org: Attainment | null;
   teams: Attainment[];
+  /** owners with a quota or deals in the period */
   reps: Attainment[];
+  /** owners with neither (managers, integration users, people who left): not charted */
+  repsWithoutQuotaOrDeals: number;
   bands: Record<ChurnRisk['band'], number>;
   risky: RiskyAccount[];
   crossSell: CrossSellRow[];
   alerts: Alert[];
   openAlerts: number;
+}
+
+/** A rep row worth a bar: a quota this period, or deals won or open in it. */
+function isRep(row: Attainment): boolean {
+  return (row.quota ?? 0) > 0 || row.closedWon > 0 || row.rollups.openPipeline > 0;
 }
 
 export interface DashboardLimits {
@@ -103,7 +111,8 @@ export async function loadDashboard(ctx: AppContext, options: { periodId?: strin
     period,
     org: rows.find((r) => r.scope === 'org') ?? null,
     teams: rows.filter((r) => r.scope === 'team'),
-    reps: rows.filter((r) => r.scope === 'owner'),
+    reps: rows.filter((r) => r.scope === 'owner' && isRep(r)),
+    repsWithoutQuotaOrDeals: rows.filter((r) => r.scope === 'owner' && !isRep(r)).length,
     bands,
     risky: risks.map((r) => {
       const account = accounts.get(r.accountId);

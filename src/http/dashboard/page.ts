@@ -34,6 +34,7 @@ function attainmentSection(data: DashboardData): Html {
 <h2>Attainment and pacing per rep · ${data.period.id} (${data.period.start} to ${data.period.end})</h2>
 <p class="legend">Bar: closed won against quota (black line = 100 %). Blue tick: where linear pacing expects the rep to be today. Colour: green on pace, amber within 30 %, red behind.</p>
 ${attainmentChart(data.reps, { title: `Attainment per rep, ${data.period.id}`, kind: 'rep' })}
+${data.repsWithoutQuotaOrDeals > 0 ? html`<p class="legend" id="reps-hidden">${data.repsWithoutQuotaOrDeals} owner(s) with no quota and no deals in ${data.period.id} (managers, integration users) are not charted.</p>` : ''}
 </section>
 <section id="teams">
 <h2>Attainment per team</h2>
