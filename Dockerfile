@@ -9,7 +9,10 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
-ENV NODE_ENV=production PORT=8080
+# A larger young generation: a sync page or a score batch allocates tens of MB of short-lived
+# objects; with V8's default 16 MB semi-space they are copied into the old generation and collected
+# there. Measured on a 10,000-account cycle: 35% less time in GC (bench/README.md).
+ENV NODE_ENV=production PORT=8080 NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
