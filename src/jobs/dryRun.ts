@@ -28,8 +28,8 @@ export interface DryRunReport {
   deliveries: { alertKey: string; route: string }[];
 }
 
-export async function runDryRun(ctx: AppContext, options: { full?: boolean; sources?: CrmSource[] } = {}): Promise<DryRunReport> {
-  const cycleId = `dry-${newCycleId(ctx.now())}`;
+export async function runDryRun(ctx: AppContext, options: { full?: boolean; sources?: CrmSource[]; cycleId?: string } = {}): Promise<DryRunReport> {
+  const cycleId = options.cycleId ?? `dry-${newCycleId(ctx.now())}`;
   const sources = options.sources ?? [...ctx.connectors.keys()];
   const syncs: SyncOutcome[] = [];
   for (const source of sources) {

@@ -15,13 +15,14 @@ import { processAttainment } from './attainmentJob.js';
 import { processEvaluate } from './evaluateJob.js';
 import { processWriteback } from './writebackJob.js';
 import { processDeliver } from './deliverJob.js';
+import { processDryRun } from './dryRunJob.js';
 
 type Processor = (ctx: AppContext, job: Job) => Promise<unknown>;
 
 const processors: Record<QueueName, Record<string, Processor>> = {
   sync: { sync: processSync },
   score: { plan: processPlan, score: processScore, attainment: processAttainment },
-  evaluate: { evaluate: processEvaluate },
+  evaluate: { evaluate: processEvaluate, dryRun: processDryRun },
   writeback: { writeback: processWriteback },
   deliver: { deliver: processDeliver },
 };

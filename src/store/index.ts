@@ -4,6 +4,7 @@ import { ActivityStore } from './activities.js';
 import { AlertStore } from './alerts.js';
 import { CheckpointStore } from './checkpoints.js';
 import { DeliveryLog } from './deliveries.js';
+import { DryRunStore } from './dryRuns.js';
 import { HealthStore } from './health.js';
 import { UnifiedStore } from './unified.js';
 import { InsightStore } from './insights.js';
@@ -34,6 +35,7 @@ export class Store {
   readonly deliveries: DeliveryLog;
   readonly health: HealthStore;
   readonly unified: UnifiedStore;
+  readonly dryRuns: DryRunStore;
 
   constructor(
     readonly redis: Redis,
@@ -52,6 +54,7 @@ export class Store {
     this.deliveries = new DeliveryLog(redis, this.keys);
     this.health = new HealthStore(redis, this.keys);
     this.unified = new UnifiedStore(redis, this.keys);
+    this.dryRuns = new DryRunStore(redis, this.keys);
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,7 @@
  * runs             p:runs                               zset  runId scored by start time
  *                  p:run:<runId>                        string Run JSON
  *                  p:run:<runId>:events                 list  RunEvent JSON (what was read/changed/written/skipped)
+ * dry runs         p:dryrun:<id>                        string DryRunRecord JSON (request, state, report), 7 days
  * health           p:health                             hash  "<source>|<problem>" → HealthProblem JSON
  * unification      p:unify / p:unify:member             hash  unified id → member ids / member id → unified id
  * budgets          p:budget:<source>:<account>          hash  API budget shared by every worker (connectors)
@@ -106,6 +107,9 @@ export class Keys {
   }
   runEvents(runId: string): string {
     return `${this.prefix}:run:${runId}:events`;
+  }
+  dryRun(id: string): string {
+    return `${this.prefix}:dryrun:${id}`;
   }
   budget(source: string, account: string): string {
     return `${this.prefix}:budget:${source}:${account}`;

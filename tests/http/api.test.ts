@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeCursor } from '../../src/http/api/accounts.js';
 import { apiRoutes } from '../../src/http/api/index.js';
+import { WorkerSet } from '../../src/jobs/workers.js';
 import { Problem } from '../../src/http/problem.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { API_TOKEN, createFixture, seed, type Fixture } from './fixture.js';
@@ -244,11 +245,32 @@ describe('usage and admin', () => {
     expect(responseSchema('retryFailed').parse(res.body)).toEqual({ retried: { sync: 0, score: 0, evaluate: 0, writeback: 0, deliver: 0 } });
   });
 
-  it('dry-run answers the report of a cycle computed without writing', async () => {
+  it('dry-run: POST enqueues it (202), a worker computes it, GET answers its state and then the report', async () => {
     const res = await post('/api/v1/admin/dry-run', { sources: ['hubspot'] });
-    expect(res.status).toBe(200);
-    const report = responseSchema('dryRun').parse(res.body) as { cycleId: string; syncs: { source: string; stream: string }[]; writes: unknown[] };
-    expect(report.cycleId).toMatch(/^dry-/);
-    expect(report.syncs.map((s) => `${s.source}:${s.stream}`)).toEqual(['hubspot:owners', 'hubspot:companies', 'hubspot:contacts', 'hubspot:deals', 'hubspot:calls']);
+    expect(res.status).toBe(202);
+    const queued = responseSchema('dryRun').parse(res.body) as { id: string; status: string; href: string };
+    expect(queued.id).toMatch(/^dry-/);
+    expect(queued.href).toBe(`/api/v1/admin/dry-run/${queued.id}`);
+    const before = await get(queued.href);
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ id: queued.id, status: 'queued', request: { full: false, sources: ['hubspot'] }, report: null, error: null });
+
+    const workers = new WorkerSet(fx.ctx, { queues: ['evaluate'] });
+    try {
+      let state = before.body as { status: string; report: { cycleId: string; syncs: { source: string; stream: string }[]; writes: unknown[] } | null };
+      for (let i = 0; i < 300 && (state.status === 'queued' || state.status === 'running'); i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = (await get(queued.href)).body as typeof state;
+      }
+      expect(responseSchema('getDryRun').parse(state)).toBeTruthy();
+      expect(state.status).toBe('succeeded');
+      expect(state.report?.cycleId).toBe(queued.id);
+      expect(state.report?.syncs.map((s) => `${s.source}:${s.stream}`)).toEqual(['hubspot:owners', 'hubspot:companies', 'hubspot:contacts', 'hubspot:deals', 'hubspot:calls']);
+    } finally {
+      await workers.close(5_000);
+    }
+    const missing = await get('/api/v1/admin/dry-run/dry-nope');
+    expect(missing.status).toBe(404);
+    expect(String(missing.body.detail ?? missing.body.title)).toContain('no dry run dry-nope');
   });
 });

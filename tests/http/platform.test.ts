@@ -43,7 +43,7 @@ describe('OpenAPI document', () => {
     ].sort();
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
     expect(documented).toEqual(expected);
-    expect(apiRoutes).toHaveLength(12);
+    expect(apiRoutes).toHaveLength(13);
     for (const route of apiRoutes) {
       const op = doc.paths[openApiPath(route)]?.[route.method];
       expect(op?.security, route.operationId).toEqual([{ bearerAuth: [] }]);

@@ -76,6 +76,7 @@ beforeAll(async () => {
   await call('/api/v1/admin/sync', { method: 'POST', headers: json, body: '{not json' });
   await call('/api/v1/admin/retry-failed', { method: 'POST', headers: json, body: '{}' });
   await call('/api/v1/admin/dry-run', { method: 'POST', headers: json, body: '{"sources":["salesforce"]}' });
+  await call('/api/v1/admin/dry-run/dry-unknown', { headers: bearer });
   await call('/webhooks/hubspot', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': 'forged', 'x-hubspot-request-timestamp': String(Date.now()) }, body: '[]' });
   await call('/webhooks/salesforce', { method: 'POST', headers: { 'content-type': 'application/json', 'x-accountpulse-signature': 'v1=00', 'x-accountpulse-timestamp': String(Math.floor(Date.now() / 1000)) }, body: '{}' });
   await call('/', { headers: cookie });

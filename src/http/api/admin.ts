@@ -2,9 +2,8 @@
 import { z } from 'zod';
 import { CrmSource } from '../../domain/model.js';
 import type { AppContext } from '../../jobs/context.js';
-import { enqueueCycle } from '../../jobs/cycle.js';
-import { runDryRun } from '../../jobs/dryRun.js';
-import { queueNames } from '../../jobs/queues.js';
+import { enqueueCycle, newCycleId } from '../../jobs/cycle.js';
+import { jobId, queueNames } from '../../jobs/queues.js';
 import { HttpProblem } from '../problem.js';
 import { defineRoute } from '../route.js';
 
@@ -50,19 +49,50 @@ export const retryFailed = defineRoute({
   },
 });
 
+const DryRunState = z.object({
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  request: z.object({ full: z.boolean(), sources: z.array(CrmSource).nullable() }),
+  requestedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  report: z.record(z.string(), z.unknown()).nullable().describe('DryRunReport of src/jobs/dryRun.ts once succeeded: syncs, scored, bands, writes, alerts, deliveries'),
+  error: z.string().nullable(),
+});
+
 export const dryRun = defineRoute({
   method: 'post',
   path: '/admin/dry-run',
   operationId: 'dryRun',
-  summary: 'Compute a cycle without writing to the CRM or delivering alerts; answers the plan',
+  summary: 'Enqueue a cycle computed without writing to the CRM or delivering alerts; poll its report',
   tag: 'admin',
   body: SyncBody,
-  response: { status: 200, description: 'The dry-run report (DryRunReport of src/jobs/dryRun.ts: syncs, scored, bands, writes, alerts, deliveries)', schema: z.record(z.string(), z.unknown()) },
+  response: { status: 202, description: 'The dry run was enqueued; GET the href for its state and report', schema: z.object({ id: z.string(), status: z.literal('queued'), href: z.string() }) },
   problems: [400],
   async handle({ ctx, body }) {
     checkSources(ctx, body.sources);
-    // runs in the request: reads the CRM (spending API calls) but writes and delivers nothing
-    const report = await runDryRun(ctx, { full: body.full ?? false, ...(body.sources ? { sources: body.sources } : {}) });
-    return JSON.parse(JSON.stringify(report)) as Record<string, unknown>;
+    // A worker runs it: it reads the CRMs (spending API calls, minutes on a large org) but writes
+    // and delivers nothing, and no HTTP request has to stay open that long.
+    const id = `dry-${newCycleId(ctx.now())}`;
+    const request = { full: body.full ?? false, sources: body.sources ?? null };
+    await ctx.store.dryRuns.create(id, request, ctx.now());
+    await ctx.queues.queues.evaluate.add('dryRun', { id, ...request }, { jobId: jobId('dryrun', id) });
+    return { id, status: 'queued' as const, href: `/api/v1/admin/dry-run/${id}` };
+  },
+});
+
+export const getDryRun = defineRoute({
+  method: 'get',
+  path: '/admin/dry-run/:id',
+  operationId: 'getDryRun',
+  summary: 'A dry run: its state, and its report once it succeeded',
+  tag: 'admin',
+  params: z.object({ id: z.string().min(1).max(100) }),
+  response: { status: 200, description: 'The dry run', schema: DryRunState },
+  problems: [400, 404],
+  async handle({ ctx, params }) {
+    const found = await ctx.store.dryRuns.get(params.id);
+    if (!found) throw new HttpProblem(404, `no dry run ${params.id} (dry runs are kept 7 days; start one with POST /api/v1/admin/dry-run)`);
+    return found as z.infer<typeof DryRunState>;
   },
 });
