@@ -5,7 +5,7 @@
  * time, load time, records read, calls made and peak RSS (sampled every 200 ms, and VmHWM).
  *
  *   env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy \
- *     node --expose-gc --import tsx bench/sandbox-memory.ts [accounts] [--seed N] [--concurrency N] [--keep-seed]
+ *     node --expose-gc --import tsx bench/sandbox-memory.ts [accounts] [--seed N] [--concurrency N] [--keep-seed] [--heap-growth PERCENT]
  *
  * (--expose-gc adds the heap after a full GC once both servers are loaded.)
  *
@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startSandbox } from '../src/sandbox/index.js';
+import { SANDBOX_HEAP_GROWTH_PERCENT, startSandbox } from '../src/sandbox/index.js';
 
 const HUBSPOT_TYPES = ['companies', 'contacts', 'deals', 'line_items', 'tickets', 'calls', 'emails', 'meetings', 'tasks', 'notes'];
 const SALESFORCE_QUERIES = [
@@ -33,7 +33,12 @@ const MAX_PAGES = 200_000;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seed: { type: 'string', default: '42' }, concurrency: { type: 'string', default: '4' }, 'keep-seed': { type: 'boolean', default: false } },
+  options: {
+    seed: { type: 'string', default: '42' },
+    concurrency: { type: 'string', default: '4' },
+    'keep-seed': { type: 'boolean', default: false },
+    'heap-growth': { type: 'string', default: String(SANDBOX_HEAP_GROWTH_PERCENT) },
+  },
 });
 const accounts = Number(positionals[0] ?? 100_000);
 const seed = Number(values.seed);
@@ -113,17 +118,23 @@ async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> 
 }
 
 const startedAt = performance.now();
-// keepSeed false: generated split per CRM, each part dropped once its server loaded it (what the
-// `accountpulse sandbox` command does); --keep-seed measures the old way (seed org kept alive)
-const sandboxOptions = { seed, accounts, hubspotRate: 10_000_000, salesforceDaily: 1_000_000_000 };
+const cpuAtStart = process.cpuUsage();
+// keepSeed false: the Salesforce part generated and dropped once loaded, then the HubSpot part
+// streamed into its server, with the heap growth limit (what the `accountpulse sandbox` command
+// does; --heap-growth 0 leaves V8's default); --keep-seed measures the old way (seed org kept alive)
+const heapGrowth = Number(values['heap-growth']);
+if (!Number.isInteger(heapGrowth) || heapGrowth < 0) throw new Error(`bench/sandbox-memory: --heap-growth must be an integer percent, 0 for V8's default (got "${values['heap-growth']}")`);
+const sandboxOptions = { seed, accounts, hubspotRate: 10_000_000, salesforceDaily: 1_000_000_000, ...(heapGrowth > 0 ? { heapGrowthPercent: heapGrowth } : {}) };
 const sandbox = values['keep-seed'] ? await startSandbox(sandboxOptions) : await startSandbox({ ...sandboxOptions, keepSeed: false });
 const startMs = performance.now() - startedAt;
+const startCpu = process.cpuUsage(cpuAtStart);
 sampleRss();
 const loadPeakRss = peakRss;
 const s = sandbox.summary;
-console.log(`sandbox-memory: ${accounts.toLocaleString('en-US')} accounts, seed ${seed}, asOf ${s.asOf}, seed org ${values['keep-seed'] ? 'kept' : 'dropped after loading'}`);
+console.log(`sandbox-memory: ${accounts.toLocaleString('en-US')} accounts, seed ${seed}, asOf ${s.asOf}, seed org ${values['keep-seed'] ? 'kept' : 'dropped after loading'}, heap growth ${heapGrowth > 0 ? `${heapGrowth}%` : "V8's default"}`);
 console.log(`  seed org: ${s.accounts} accounts, ${s.contacts} contacts, ${s.deals} deals, ${s.lineItems} line items, ${s.activities} activities, ${s.tickets} tickets`);
 console.log(`  generation ${Math.round(sandbox.generationMs)} ms, load into both servers ${Math.round(startMs - sandbox.generationMs)} ms, RSS after start ${mb(process.memoryUsage().rss)}, peak RSS while starting ${mb(loadPeakRss)}`);
+console.log(`  start (generation + load) took ${Math.round(startMs / 1000)} s wall, ${Math.round((startCpu.user + startCpu.system) / 1000 / 1000)} s CPU (user ${Math.round(startCpu.user / 1e6)} s, system ${Math.round(startCpu.system / 1e6)} s)`);
 if (global.gc) {
   global.gc();
   console.log(`  heap after GC, servers loaded: ${mb(process.memoryUsage().heapUsed)} (RSS ${mb(process.memoryUsage().rss)})`);

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { FaultSpecError, parseFaultSpec } from './common/faults.js';
-import { startSandbox, type LightSandboxPair } from './index.js';
+import { SANDBOX_HEAP_GROWTH_PERCENT, startSandbox, type LightSandboxPair } from './index.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, MAX_ACCOUNTS } from './seed/generate.js';
 
 export const SANDBOX_USAGE = `usage: accountpulse sandbox [--seed N] [--accounts N] [--as-of YYYY-MM-DD] [--hubspot-port 4010] [--salesforce-port 4020] [--hubspot-rate 190] [--salesforce-daily 100000] [--faults SPEC] [--host 127.0.0.1]`;
@@ -120,8 +120,9 @@ export async function runSandboxCommand(argv: string[], io: SandboxCommandIo = {
 
   let sandbox: LightSandboxPair;
   try {
-    // the command needs only counts: keepSeed false drops the seeded org once both servers hold it
-    sandbox = await startSandbox({ ...sandboxOptions, keepSeed: false });
+    // the command needs only counts: keepSeed false drops the seeded org once both servers hold it;
+    // the sandbox is a process of its own, so it can ask V8 to collect before the heap grows far
+    sandbox = await startSandbox({ ...sandboxOptions, keepSeed: false, heapGrowthPercent: SANDBOX_HEAP_GROWTH_PERCENT });
   } catch (error) {
     const { code, port } = error as { code?: string; port?: number };
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;

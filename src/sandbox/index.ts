@@ -6,12 +6,13 @@
  * Ports default to 0 (ephemeral, what tests want); the `accountpulse sandbox` command uses
  * 4010 / 4020.
  */
+import v8 from 'node:v8';
 import { CallStats } from './common/stats.js';
 import { FaultInjector, parseFaultSpec } from './common/faults.js';
 import type { RunningSandbox } from './common/types.js';
 import { startHubSpotSandbox } from './hubspot/server.js';
 import { startSalesforceSandbox } from './salesforce/server.js';
-import { generateSeedOrg, generateSeedOrgsByCrm } from './seed/generate.js';
+import { generateSeedOrg, generateSeedOrgFor, streamSeedOrg, type SeedStream } from './seed/generate.js';
 import type { SeedOrg } from './seed/types.js';
 
 export interface SandboxOptions {
@@ -33,7 +34,18 @@ export interface SandboxOptions {
   hubspotWebhook?: { url: string; clientSecret: string };
   /** Salesforce Bulk 2.0 query results per page */
   bulkPageSize?: number;
+  /**
+   * How far V8 may grow the heap past the live data before its next full collection, in percent
+   * (V8's `--heap-growing-percent`). V8's own rule lets the heap reach up to half-way to its limit
+   * (~4 GB here): at 100,000 accounts ~0.7 GB of live records ran at 2.6 GB of RSS during a full
+   * read. A process-wide setting, applied before generation and kept after (the sandbox is a
+   * process of its own); `accountpulse sandbox` uses SANDBOX_HEAP_GROWTH_PERCENT. Unset: V8's rule.
+   */
+  heapGrowthPercent?: number;
 }
+
+/** The heap growth `accountpulse sandbox` runs with (see `SandboxOptions.heapGrowthPercent`). */
+export const SANDBOX_HEAP_GROWTH_PERCENT = 50;
 
 /** What was seeded, in counts: all a caller needs once the servers hold the records. */
 export interface SeedSummary {
@@ -69,64 +81,124 @@ export interface RunningSandboxPair extends LightSandboxPair {
 }
 
 /**
- * With `keepSeed: false` the seeded org is generated split per CRM and each part is dropped once
- * its server has loaded it, so only the servers' own records stay in memory (the whole org is
- * ~590 MB of heap at 100,000 accounts); the result then carries `summary` but no `seedOrg`.
+ * With `keepSeed: false` no whole org is ever held: the Salesforce part is generated alone and
+ * dropped once its server loaded it, then the HubSpot part is generated account chunk by account
+ * chunk while the HubSpot server loads it (see `streamSeedOrg`), so at most one CRM's part and one
+ * chunk are alive beside the servers' own records (the whole org is ~590 MB of heap at 100,000
+ * accounts). The result then carries `summary` but no `seedOrg`. It costs a second generation
+ * pass (the parts are generated one after the other).
  */
 export function startSandbox(options: SandboxOptions & { keepSeed: false }): Promise<LightSandboxPair>;
 export function startSandbox(options?: SandboxOptions & { keepSeed?: true }): Promise<RunningSandboxPair>;
 export async function startSandbox(options: SandboxOptions & { keepSeed?: boolean } = {}): Promise<LightSandboxPair | RunningSandboxPair> {
   // parse the fault spec first: a typo should fail before 100,000 accounts are generated
   const faultRules = options.faults ? parseFaultSpec(options.faults) : [];
+  if (options.heapGrowthPercent !== undefined) limitHeapGrowth(options.heapGrowthPercent);
   const seedOptions = { seed: options.seed, accounts: options.accounts, asOf: options.asOf };
-  const started = performance.now();
-  const seedOrg = options.keepSeed === false ? undefined : generateSeedOrg(seedOptions);
-  // the servers drop their seed once loaded (see loadParts); only these references remain
-  const parts: { hubspot: SeedOrg | null; salesforce: SeedOrg | null } = seedOrg
-    ? { hubspot: seedOrg, salesforce: seedOrg }
-    : generateSeedOrgsByCrm(seedOptions);
-  const generationMs = Math.round(performance.now() - started);
-  const summary = seedOrg ? summarizeSeedOrg(seedOrg) : summarizeParts(parts.hubspot!, parts.salesforce!);
   const host = options.host ?? '127.0.0.1';
+  const faults = (seed: number): FaultInjector => new FaultInjector({ rules: faultRules, seed });
 
-  const hubspotOptions = {
-    seed: parts.hubspot,
+  if (options.keepSeed !== false) {
+    const started = performance.now();
+    const seedOrg = generateSeedOrg(seedOptions);
+    const generationMs = Math.round(performance.now() - started);
+    const summary = summarizeSeedOrg(seedOrg);
+    const hubspot = await startHubSpotSandbox(hubspotOptions(options, seedOrg, null, host, faults(summary.seed)));
+    const salesforce = await startSalesforceOrClose(options, { salesforce: seedOrg }, host, faults(summary.seed + 1), [hubspot]);
+    return { seedOrg, summary, hubspot, salesforce, generationMs, close: closeBoth(hubspot, salesforce) };
+  }
+
+  const started = performance.now();
+  // held in an object the servers do not see, and cleared once loaded: nothing else refers to the part
+  const part: { salesforce: SeedOrg | null } = { salesforce: generateSeedOrgFor('salesforce', seedOptions) };
+  const salesforceGenerationMs = performance.now() - started;
+  const seedNumber = part.salesforce!.seed;
+  const salesforce = await startSalesforceOrClose(options, part, host, faults(seedNumber + 1), []);
+  const stream = streamSeedOrg(seedOptions, (a) => a.crm !== 'salesforce');
+  let hubspot: RunningSandbox;
+  try {
+    hubspot = await startHubSpotSandbox(hubspotOptions(options, null, stream, host, faults(seedNumber)));
+  } catch (error) {
+    await salesforce.close();
+    throw error;
+  }
+  const { head, totals } = stream;
+  const summary: SeedSummary = {
+    seed: head.seed,
+    asOf: head.asOf,
+    accounts: totals.accounts,
+    inHubSpot: totals.inHubSpot,
+    inSalesforce: totals.inSalesforce,
+    inBoth: totals.inHubSpot + totals.inSalesforce - totals.accounts,
+    contacts: totals.contacts,
+    deals: totals.deals,
+    lineItems: totals.lineItems,
+    activities: totals.activities,
+    tickets: totals.tickets,
+    owners: head.owners.length,
+  };
+  const generationMs = Math.round(salesforceGenerationMs + stream.generationMs);
+  return { summary, hubspot, salesforce, generationMs, close: closeBoth(hubspot, salesforce) };
+}
+
+function limitHeapGrowth(percent: number): void {
+  if (!Number.isInteger(percent) || percent < 10 || percent > 400) {
+    throw new Error(`startSandbox: heapGrowthPercent must be an integer from 10 to 400 (got ${percent}); leave it unset for V8's default`);
+  }
+  v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+function hubspotOptions(options: SandboxOptions, seed: SeedOrg | null, seedStream: SeedStream | null, host: string, faults: FaultInjector) {
+  return {
+    seed,
+    seedStream,
     port: options.hubspotPort ?? 0,
     host,
     ratePer10s: options.hubspotRate,
-    faults: new FaultInjector({ rules: faultRules, seed: summary.seed }),
+    faults,
     stats: new CallStats(),
     webhook: options.hubspotWebhook,
   };
-  parts.hubspot = null;
-  const hubspot = await startHubSpotSandbox(hubspotOptions);
-  // the options object is ours: clearing its seed lets the part go even if the server kept the object
-  hubspotOptions.seed = null;
-  let salesforce: RunningSandbox;
-  try {
-    const salesforceOptions: { seed: SeedOrg } & Omit<Parameters<typeof startSalesforceSandbox>[0], 'seed'> = {
-      seed: parts.salesforce!,
-      port: options.salesforcePort ?? 0,
-      host,
-      dailyLimit: options.salesforceDaily,
-      faults: new FaultInjector({ rules: faultRules, seed: summary.seed + 1 }),
-      stats: new CallStats(),
-      bulkPageSize: options.bulkPageSize,
-    };
-    parts.salesforce = null;
-    salesforce = await startSalesforceSandbox(salesforceOptions);
-    (salesforceOptions as { seed: SeedOrg | null }).seed = null;
-  } catch (error) {
-    await hubspot.close();
-    throw error;
-  }
+}
 
-  const close = async (): Promise<void> => {
+/**
+ * Starts the Salesforce server on the seed in `holder`, clearing the holder (so a part nothing else
+ * refers to can go once loaded); closes the `started` servers when that fails.
+ */
+async function startSalesforceOrClose(
+  options: SandboxOptions,
+  holder: { salesforce: SeedOrg | null },
+  host: string,
+  faults: FaultInjector,
+  started: RunningSandbox[],
+): Promise<RunningSandbox> {
+  const salesforceOptions: { seed: SeedOrg | null } & Omit<Parameters<typeof startSalesforceSandbox>[0], 'seed'> = {
+    seed: holder.salesforce,
+    port: options.salesforcePort ?? 0,
+    host,
+    dailyLimit: options.salesforceDaily,
+    faults,
+    stats: new CallStats(),
+    bulkPageSize: options.bulkPageSize,
+  };
+  holder.salesforce = null;
+  try {
+    return await startSalesforceSandbox(salesforceOptions as Parameters<typeof startSalesforceSandbox>[0]);
+  } catch (error) {
+    await Promise.allSettled(started.map((s) => s.close()));
+    throw error;
+  } finally {
+    // the options object is ours: clearing its seed lets the part go even if the server kept the object
+    salesforceOptions.seed = null;
+  }
+}
+
+function closeBoth(hubspot: RunningSandbox, salesforce: RunningSandbox): () => Promise<void> {
+  return async () => {
     const results = await Promise.allSettled([hubspot.close(), salesforce.close()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
-  return seedOrg ? { seedOrg, summary, hubspot, salesforce, generationMs, close } : { summary, hubspot, salesforce, generationMs, close };
 }
 
 function summarizeSeedOrg(org: SeedOrg): SeedSummary {
@@ -145,28 +217,6 @@ function summarizeSeedOrg(org: SeedOrg): SeedSummary {
     activities: org.activities.length,
     tickets: org.tickets.length,
     owners: org.owners.length,
-  };
-}
-
-/** The whole org's counts from its two parts: the 'both' accounts and their records are in each. */
-function summarizeParts(hubspot: SeedOrg, salesforce: SeedOrg): SeedSummary {
-  const h = summarizeSeedOrg(hubspot);
-  const s = summarizeSeedOrg(salesforce);
-  const both = new Set(hubspot.accounts.filter((a) => a.crm === 'both').map((a) => a.key));
-  const shared = (rows: readonly { accountKey: string }[]): number => rows.filter((r) => both.has(r.accountKey)).length;
-  return {
-    seed: h.seed,
-    asOf: h.asOf,
-    accounts: h.inHubSpot + s.inSalesforce - both.size,
-    inHubSpot: h.inHubSpot,
-    inSalesforce: s.inSalesforce,
-    inBoth: both.size,
-    contacts: h.contacts + s.contacts - shared(hubspot.contacts),
-    deals: h.deals + s.deals - shared(hubspot.deals),
-    lineItems: h.lineItems + s.lineItems - hubspot.deals.filter((d) => both.has(d.accountKey)).reduce((n, d) => n + d.lineItems.length, 0),
-    activities: h.activities + s.activities - shared(hubspot.activities),
-    tickets: h.tickets + s.tickets - shared(hubspot.tickets),
-    owners: h.owners,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Associations: the HUBSPOT_DEFINED type-id table and an index that keeps each link on both records
- * (`record.links[toType]`: one id, or an array once there are several), which is far more compact
+ * (per target type one numeric id, or an array once there are several; see `RecordTable.links`), which is far more compact
  * than a hash map per pair at 1M+ activities. A "primary" link (deal → its primary company) is kept
  * as one id per child record; custom labels are rare and kept apart.
  */
@@ -98,15 +98,21 @@ export function typesBetween(from: string, to: string): AssociationTypeInfo[] {
   return p ? [p.unlabeled, ...(p.primary ? [p.primary] : [])] : [];
 }
 
-/** A record's targets of one type: a bare id while there is one (most links), an array after. */
-export type Targets = string | string[];
+/** A record's targets of one type as stored: a bare id while there is one (most links), an array after. */
+export type Targets = number | number[];
+
+/** A record's links to one target type, read and replaced whole. */
+export interface LinkHolder {
+  linkTargets(to: string): Targets | undefined;
+  setLinkTargets(to: string, targets: Targets | undefined): void;
+}
 
 /** Finds a record by type name and id (the index keeps links on the records themselves). */
-export type RecordResolver = (typeName: string, id: string) => { links: Record<string, Targets> | undefined } | undefined;
+export type RecordResolver = (typeName: string, id: string) => LinkHolder | undefined;
 
 export class AssociationIndex {
-  /** "child>parent" → childId → primary parent id (deal → company) */
-  private readonly primaries = new Map<string, Map<string, string>>();
+  /** "child>parent" → child id → primary parent id (deal → company), as numbers */
+  private readonly primaries = new Map<string, Map<number, number>>();
   /** "from>to:fromId:toId" → extra USER_DEFINED type ids, both directions */
   private readonly labels = new Map<string, number[]>();
 
@@ -115,34 +121,35 @@ export class AssociationIndex {
   private link(from: string, fromId: string, to: string, toId: string): boolean {
     const record = this.resolve(from, fromId);
     if (!record) return false;
-    const links = (record.links ??= {});
-    const current = links[to];
+    const target = Number(toId);
+    const current = record.linkTargets(to);
     if (current === undefined) {
-      links[to] = toId;
+      record.setLinkTargets(to, target);
       return true;
     }
-    if (typeof current === 'string') {
-      if (current === toId) return false;
-      links[to] = [current, toId];
+    if (typeof current === 'number') {
+      if (current === target) return false;
+      record.setLinkTargets(to, [current, target]);
       return true;
     }
-    if (current.includes(toId)) return false;
-    current.push(toId);
+    if (current.includes(target)) return false;
+    current.push(target);
     return true;
   }
 
   private unlink(from: string, fromId: string, to: string, toId: string): void {
-    const links = this.resolve(from, fromId)?.links;
-    const current = links?.[to];
-    if (!links || current === undefined) return;
-    if (typeof current === 'string') {
-      if (current === toId) delete links[to];
+    const record = this.resolve(from, fromId);
+    const current = record?.linkTargets(to);
+    if (!record || current === undefined) return;
+    const target = Number(toId);
+    if (typeof current === 'number') {
+      if (current === target) record.setLinkTargets(to, undefined);
       return;
     }
-    const i = current.indexOf(toId);
+    const i = current.indexOf(target);
     if (i >= 0) current.splice(i, 1);
-    if (current.length === 1) links[to] = current[0]!;
-    else if (current.length === 0) delete links[to];
+    if (current.length === 1) record.setLinkTargets(to, current[0]!);
+    else if (current.length === 0) record.setLinkTargets(to, undefined);
   }
 
   /**
@@ -160,8 +167,8 @@ export class AssociationIndex {
       const k = `${child}>${parent}`;
       let m = this.primaries.get(k);
       if (!m) this.primaries.set(k, (m = new Map()));
-      if (m.get(childId) !== parentId) {
-        m.set(childId, parentId);
+      if (m.get(Number(childId)) !== Number(parentId)) {
+        m.set(Number(childId), Number(parentId));
         changed = true;
       }
     }
@@ -185,7 +192,7 @@ export class AssociationIndex {
     this.unlink(to, toId, from, fromId);
     for (const [child, childId, parent, parentId] of [[from, fromId, to, toId], [to, toId, from, fromId]] as const) {
       const m = this.primaries.get(`${child}>${parent}`);
-      if (m?.get(childId) === parentId) m.delete(childId);
+      if (m?.get(Number(childId)) === Number(parentId)) m.delete(Number(childId));
     }
     this.labels.delete(`${from}>${to}:${fromId}:${toId}`);
     this.labels.delete(`${to}>${from}:${toId}:${fromId}`);
@@ -193,9 +200,9 @@ export class AssociationIndex {
   }
 
   /** Target ids in link order. */
-  targets(from: string, fromId: string, to: string): readonly string[] {
-    const current = this.resolve(from, fromId)?.links?.[to];
-    return current === undefined ? [] : typeof current === 'string' ? [current] : current;
+  targets(from: string, fromId: string, to: string): string[] {
+    const current = this.resolve(from, fromId)?.linkTargets(to);
+    return current === undefined ? [] : typeof current === 'number' ? [String(current)] : current.map(String);
   }
 
   /** The type ids one link carries: the unlabeled default, primary when it is, and any labels. */
@@ -204,8 +211,8 @@ export class AssociationIndex {
     const ids: number[] = [];
     if (pt?.primary) {
       const isPrimary = pt.primaryOwner
-        ? this.primaries.get(`${from}>${to}`)?.get(fromId) === toId
-        : this.primaries.get(`${to}>${from}`)?.get(toId) === fromId;
+        ? this.primaries.get(`${from}>${to}`)?.get(Number(fromId)) === Number(toId)
+        : this.primaries.get(`${to}>${from}`)?.get(Number(toId)) === Number(fromId);
       if (isPrimary) ids.push(pt.primary.typeId);
     }
     if (pt) ids.push(pt.unlabeled.typeId);

@@ -9,7 +9,8 @@ import { objectTypes, type ObjectTypeDef } from './objectTypes.js';
 import { OwnerDirectory } from './owners.js';
 import { defaultPipelines, findStage, type Pipeline } from './pipelines.js';
 import { PropertyRegistry, type PropertyDef } from './properties.js';
-import { HsRecord, RecordStore } from './records.js';
+import { RecordStore, type HistorySource, type HsRecord } from './records.js';
+import { SeedKeyIndex } from './seedKeys.js';
 
 export type ChangeEvent =
   | { kind: 'creation'; type: ObjectTypeDef; id: string; occurredAt: number }
@@ -25,7 +26,7 @@ export interface PortalOptions {
 }
 
 /** Where a write came from, for property history. */
-const API_SOURCE = { sourceType: 'INTEGRATION', sourceId: 'sandbox-private-app' };
+const API_SOURCE: HistorySource = { sourceType: 'INTEGRATION', sourceId: 'sandbox-private-app' };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -36,7 +37,7 @@ export class HubSpotPortal {
   readonly owners = new OwnerDirectory();
   readonly pipelines: Map<string, Pipeline[]>;
   /** seed key ("acct-000042") → HubSpot id */
-  readonly seedIds = new Map<string, string>();
+  readonly seedIds = new SeedKeyIndex();
   private readonly stores = new Map<string, RecordStore>();
   private nextId = 1_000_001;
   /** bumped on every record write (search caches key on it) */
@@ -79,7 +80,7 @@ export class HubSpotPortal {
 
   /** A property's value as the API shows it: stored, or computed by HubSpot. */
   value(type: ObjectTypeDef, r: HsRecord, name: string): string | undefined {
-    const stored = r.props[name];
+    const stored = r.get(name);
     if (stored !== undefined) return stored;
     if (name === 'hs_object_id') return r.id;
     if (name === 'createdate') return new Date(r.createdAt).toISOString();
@@ -89,7 +90,7 @@ export class HubSpotPortal {
   }
 
   private derivedDealValue(r: HsRecord, name: string): string | undefined {
-    const stage = findStage(this.pipelines.get('deals'), r.props.dealstage ?? '');
+    const stage = findStage(this.pipelines.get('deals'), r.get('dealstage') ?? '');
     if (!stage) return undefined;
     const closed = stage.metadata.isClosed === 'true';
     if (name === 'hs_deal_stage_probability') return stage.metadata.probability;
@@ -151,25 +152,32 @@ export class HubSpotPortal {
   createRecord(type: ObjectTypeDef, props: Record<string, string>): HsRecord {
     this.assertUnique(type, props, undefined);
     const now = this.nowMs();
-    const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(props)) if (v !== '') clean[k] = v;
-    const r = new HsRecord(this.allocateId(), clean, now, now);
-    r.history = {};
-    for (const [k, v] of Object.entries(clean)) r.history[k] = [{ value: v, timestamp: now, ...API_SOURCE }];
+    const r = this.add(type, this.allocateId(), props, now, now);
+    for (const [k, v] of Object.entries(props)) if (v !== '') r.addHistory(k, v, now, API_SOURCE);
     this.markForIndexing(type, r, 'new');
-    this.insert(type, r);
     this.finishIndexing(type, r);
     this.emit({ kind: 'creation', type, id: r.id, occurredAt: now });
     return r;
   }
 
-  /** Inserts a record as-is (seed loading and bulk test fixtures): no events, no validation. */
+  /** Inserts a record as-is (bulk test fixtures): no events, no validation. */
   insert(type: ObjectTypeDef, r: HsRecord): void {
+    this.store(type).insert(r);
+    this.afterInsert(type, r);
+  }
+
+  /** Adds a record straight into its type's table (seed loading, creates): no events, no validation; "" values are skipped. */
+  add(type: ObjectTypeDef, id: string, props: Readonly<Record<string, string>>, createdAt: number, updatedAt: number): HsRecord {
+    const r = this.store(type).add(id, props, createdAt, updatedAt);
+    this.afterInsert(type, r);
+    return r;
+  }
+
+  private afterInsert(type: ObjectTypeDef, r: HsRecord): void {
     this.version += 1;
     const store = this.store(type);
-    store.insert(r);
-    for (const name of this.properties.uniqueNames(type.name)) store.indexUnique(name, r.id, undefined, r.props[name]);
-    const n = Number(r.id);
+    for (const name of this.properties.uniqueNames(type.name)) store.indexUnique(name, r.id, undefined, r.get(name));
+    const n = r.numericId;
     if (n >= this.nextId) this.nextId = n + 1;
   }
 
@@ -177,19 +185,17 @@ export class HubSpotPortal {
   updateRecord(type: ObjectTypeDef, r: HsRecord, props: Record<string, string>): string[] {
     this.assertUnique(type, props, r.id);
     const now = this.nowMs();
-    const changed = Object.keys(props).filter((k) => (r.props[k] ?? '') !== props[k]);
+    const changed = Object.keys(props).filter((k) => (r.get(k) ?? '') !== props[k]);
     if (changed.length === 0) return changed;
     this.version += 1;
     this.markForIndexing(type, r, 'existing');
     const store = this.store(type);
     const unique = new Set(this.properties.uniqueNames(type.name));
-    r.history ??= {};
     for (const k of changed) {
       const v = props[k]!;
-      if (unique.has(k)) store.indexUnique(k, r.id, r.props[k], v);
-      if (v === '') delete r.props[k];
-      else r.props[k] = v;
-      (r.history[k] ??= []).push({ value: v, timestamp: now, ...API_SOURCE });
+      if (unique.has(k)) store.indexUnique(k, r.id, r.get(k), v);
+      r.set(k, v);
+      r.addHistory(k, v, now, API_SOURCE);
     }
     r.updatedAt = Math.max(now, r.updatedAt);
     this.finishIndexing(type, r);
@@ -207,7 +213,7 @@ export class HubSpotPortal {
     r.updatedAt = Math.max(now, r.updatedAt);
     this.finishIndexing(type, r);
     const store = this.store(type);
-    for (const name of this.properties.uniqueNames(type.name)) store.indexUnique(name, r.id, r.props[name], undefined);
+    for (const name of this.properties.uniqueNames(type.name)) store.indexUnique(name, r.id, r.get(name), undefined);
     this.emit({ kind: 'deletion', type, id: r.id, occurredAt: now });
     return true;
   }

@@ -7,12 +7,21 @@
  * renewal → newbusiness/existingbusiness/renewal; renewal date, usage index (with 6 monthly history
  * entries), product family and ticket escalation go to custom properties the loader creates.
  */
-import type { SeedActivity, SeedDeal, SeedOrg, SeedStage } from '../seed/types.js';
+import type { SeedChunk, SeedStream } from '../seed/generate.js';
+import type { SeedActivity, SeedDeal, SeedOrg, SeedQuota, SeedStage } from '../seed/types.js';
 import { findObjectType, objectTypes, type ObjectTypeDef } from './objectTypes.js';
 import type { Owner } from './owners.js';
 import type { HubSpotPortal } from './portal.js';
 import { seedCustomProperties } from './propertyCatalog.js';
-import { CompactHistoryEntry, HsRecord, type HistoryEntry, type HistorySource } from './records.js';
+import type { HistorySource, HsRecord } from './records.js';
+
+/** One seeded history entry, before it is packed into the record's log. */
+interface SeedHistoryEntry {
+  name: string;
+  value: string;
+  timestamp: number;
+  source: HistorySource;
+}
 
 export const stageIds: Record<SeedStage, string> = {
   discovery: 'appointmentscheduled',
@@ -50,153 +59,191 @@ export interface SeedLoadResult {
   counts: Record<string, number>;
 }
 
+/** Loads a whole seed org (or one CRM's part of it) in one go. */
 export function loadSeed(portal: HubSpotPortal, seed: SeedOrg): SeedLoadResult {
-  const counts: Record<string, number> = {};
-  const asOf = ms(seed.asOf);
-  const add = (t: ObjectTypeDef, key: string | null, props: Record<string, string>, createdAt: number, updatedAt = createdAt): HsRecord => {
-    const r = new HsRecord(portal.allocateId(), props, createdAt, Math.max(createdAt, updatedAt));
-    portal.insert(t, r);
-    if (key !== null) portal.seedIds.set(key, r.id);
-    counts[t.name] = (counts[t.name] ?? 0) + 1;
-    return r;
-  };
+  const loader = new SeedLoader(portal, seed);
+  loader.loadRecords(seed);
+  loader.loadQuotas(seed.quotas);
+  return loader.finish();
+}
 
-  for (const [typeName, rows] of Object.entries(seedCustomProperties)) {
-    const group = portal.properties.listGroups(typeName)[0]?.name ?? 'information';
-    for (const row of rows) portal.properties.addRow(typeName, row, group, { hubspotDefined: false, readOnly: false });
-  }
+/** Loads a streamed part chunk by chunk: only one chunk of seed records is alive at a time. */
+export function loadSeedStream(portal: HubSpotPortal, stream: SeedStream): SeedLoadResult {
+  const loader = new SeedLoader(portal, stream.head);
+  for (const chunk of stream.chunks) loader.loadRecords(chunk);
+  loader.loadQuotas(stream.head.quotas);
+  return loader.finish();
+}
 
-  // owners and teams
-  const teamIds = new Map(seed.teams.map((t, i) => [t.key, { id: String(i + 1), name: t.name }]));
-  const owners = new Map<string, Owner>();
-  seed.owners.forEach((o, i) => {
-    const team = o.teamKey ? teamIds.get(o.teamKey) : undefined;
-    const owner: Owner = {
-      id: String(OWNER_ID_BASE + i),
-      email: o.email,
-      firstName: o.firstName,
-      lastName: o.lastName,
-      userId: USER_ID_BASE + i,
-      userIdIncludingInactive: USER_ID_BASE + i,
-      type: 'PERSON',
-      teams: team ? [{ ...team, primary: true }] : [],
-      archived: !o.active,
-      createdAt: '2020-01-01T00:00:00.000Z',
-      updatedAt: seed.asOf.length === 10 ? `${seed.asOf}T00:00:00.000Z` : seed.asOf,
-    };
-    portal.owners.add(owner);
-    portal.seedIds.set(o.key, owner.id);
-    owners.set(o.key, owner);
-  });
-  const ownerId = (key: string) => owners.get(key)?.id ?? '';
+/**
+ * The loading steps: the constructor loads what records refer to (custom properties, owners and
+ * teams, products); `loadRecords` takes accounts with everything that belongs to them (keys are
+ * resolved within the call, so a chunk must hold whole accounts); `loadQuotas` last.
+ */
+export class SeedLoader {
+  private readonly counts: Record<string, number> = {};
+  private readonly asOf: number;
+  private readonly owners = new Map<string, Owner>();
+  private readonly products = new Map<string, HsRecord>();
 
-  const products = new Map<string, HsRecord>();
-  for (const p of seed.products) {
-    products.set(p.key, add(type('products'), p.key, {
-      name: p.name, price: String(p.price), hs_sku: p.sku, product_family: p.family, hs_product_type: 'service', description: `${p.family}: ${p.name}`,
-    }, ms('2020-01-01')));
-  }
+  constructor(private readonly portal: HubSpotPortal, head: Pick<SeedOrg, 'asOf' | 'teams' | 'owners' | 'products'>) {
+    this.asOf = ms(head.asOf);
+    for (const [typeName, rows] of Object.entries(seedCustomProperties)) {
+      const group = portal.properties.listGroups(typeName)[0]?.name ?? 'information';
+      for (const row of rows) portal.properties.addRow(typeName, row, group, { hubspotDefined: false, readOnly: false });
+    }
 
-  const companies = new Map<string, HsRecord>();
-  for (const a of seed.accounts) {
-    if (a.crm !== 'hubspot' && a.crm !== 'both') continue;
-    const props: Record<string, string> = {
-      name: a.name, domain: a.domain, industry: a.industry, numberofemployees: String(a.employees),
-      annualrevenue: String(a.annualRevenue), hubspot_owner_id: ownerId(a.ownerKey), lifecyclestage: 'customer',
-    };
-    if (a.renewalDate) props.renewal_date = a.renewalDate;
-    const usage = a.usage;
-    if (usage.length > 0) props.product_usage_index = String(usage[usage.length - 1]);
-    const r = add(type('companies'), a.key, props, ms(a.createdAt));
-    if (usage.length > 0) {
-      r.history = {
-        product_usage_index: usage.map((u, i) => CompactHistoryEntry.of(String(u), asOf - (usage.length - 1 - i) * MONTH_MS, USAGE_SYNC)),
+    // owners and teams
+    const teamIds = new Map(head.teams.map((t, i) => [t.key, { id: String(i + 1), name: t.name }]));
+    head.owners.forEach((o, i) => {
+      const team = o.teamKey ? teamIds.get(o.teamKey) : undefined;
+      const owner: Owner = {
+        id: String(OWNER_ID_BASE + i),
+        email: o.email,
+        firstName: o.firstName,
+        lastName: o.lastName,
+        userId: USER_ID_BASE + i,
+        userIdIncludingInactive: USER_ID_BASE + i,
+        type: 'PERSON',
+        teams: team ? [{ ...team, primary: true }] : [],
+        archived: !o.active,
+        createdAt: '2020-01-01T00:00:00.000Z',
+        updatedAt: head.asOf.length === 10 ? `${head.asOf}T00:00:00.000Z` : head.asOf,
       };
+      portal.owners.add(owner);
+      portal.seedIds.set(o.key, owner.id);
+      this.owners.set(o.key, owner);
+    });
+
+    for (const p of head.products) {
+      this.products.set(p.key, this.add(type('products'), p.key, {
+        name: p.name, price: String(p.price), hs_sku: p.sku, product_family: p.family, hs_product_type: 'service', description: `${p.family}: ${p.name}`,
+      }, ms('2020-01-01')));
     }
-    companies.set(a.key, r);
   }
 
-  const contacts = new Map<string, HsRecord>();
-  for (const c of seed.contacts) {
-    const company = companies.get(c.accountKey);
-    if (!company) continue;
-    const r = add(type('contacts'), c.key, {
-      firstname: c.firstName, lastname: c.lastName, email: c.email, jobtitle: c.title,
-      company: company.props.name ?? '', associatedcompanyid: company.id, lifecyclestage: 'customer',
-      hs_lead_status: c.active ? 'CONNECTED' : 'UNQUALIFIED', hubspot_owner_id: company.props.hubspot_owner_id ?? '',
-    }, ms(c.createdAt));
-    portal.associations.add('contacts', r.id, 'companies', company.id, { primary: true });
-    contacts.set(c.key, r);
+  private add(t: ObjectTypeDef, key: string | null, props: Record<string, string>, createdAt: number, updatedAt = createdAt): HsRecord {
+    const r = this.portal.add(t, this.portal.allocateId(), props, createdAt, Math.max(createdAt, updatedAt));
+    if (key !== null) this.portal.seedIds.set(key, r.id);
+    this.counts[t.name] = (this.counts[t.name] ?? 0) + 1;
+    return r;
   }
 
-  const deals = new Map<string, HsRecord>();
-  for (const d of seed.deals) {
-    const company = companies.get(d.accountKey);
-    if (!company) continue;
-    const owner = owners.get(d.ownerKey);
-    const props: Record<string, string> = {
-      dealname: d.name, dealstage: stageIds[d.stage], pipeline: 'default', closedate: datetime(d.closeDate),
-      hubspot_owner_id: owner?.id ?? '', dealtype: dealTypes[d.type],
-    };
-    if (d.amount !== null) props.amount = String(d.amount);
-    const createdAt = ms(d.createdAt);
-    const lastChange = d.history.reduce((m, h) => Math.max(m, ms(h.at)), createdAt);
-    const r = add(type('deals'), d.key, props, createdAt, lastChange);
-    r.history = dealHistory(d, props, createdAt, owner?.userId);
-    portal.associations.add('deals', r.id, 'companies', company.id, { primary: true });
-    for (const li of d.lineItems) {
-      const product = products.get(li.productKey);
-      const item = add(type('line_items'), li.key, {
-        name: product?.props.name ?? li.productKey, quantity: String(li.quantity), price: String(li.unitPrice),
-        amount: String(li.quantity * li.unitPrice), hs_product_id: product?.id ?? '', hs_sku: product?.props.hs_sku ?? '',
-      }, createdAt);
-      portal.associations.add('deals', r.id, 'line_items', item.id);
+  private ownerId(key: string): string {
+    return this.owners.get(key)?.id ?? '';
+  }
+
+  /** Accounts with crm 'hubspot' or 'both' and their contacts, deals, line items, activities and tickets. */
+  loadRecords(seed: SeedChunk): void {
+    const { portal, asOf, owners, products } = this;
+    const add = this.add.bind(this);
+    const ownerId = this.ownerId.bind(this);
+    const companies = new Map<string, HsRecord>();
+    for (const a of seed.accounts) {
+      if (a.crm !== 'hubspot' && a.crm !== 'both') continue;
+      const props: Record<string, string> = {
+        name: a.name, domain: a.domain, industry: a.industry, numberofemployees: String(a.employees),
+        annualrevenue: String(a.annualRevenue), hubspot_owner_id: ownerId(a.ownerKey), lifecyclestage: 'customer',
+      };
+      if (a.renewalDate) props.renewal_date = a.renewalDate;
+      const usage = a.usage;
+      if (usage.length > 0) props.product_usage_index = String(usage[usage.length - 1]);
+      const r = add(type('companies'), a.key, props, ms(a.createdAt));
+      if (usage.length > 0) {
+        r.setHistory(usage.map((u, i) => ({ name: 'product_usage_index', value: String(u), timestamp: asOf - (usage.length - 1 - i) * MONTH_MS, source: USAGE_SYNC })));
+      }
+      companies.set(a.key, r);
     }
-    deals.set(d.key, r);
+
+    const contacts = new Map<string, HsRecord>();
+    for (const c of seed.contacts) {
+      const company = companies.get(c.accountKey);
+      if (!company) continue;
+      const r = add(type('contacts'), c.key, {
+        firstname: c.firstName, lastname: c.lastName, email: c.email, jobtitle: c.title,
+        company: company.get('name') ?? '', associatedcompanyid: company.id, lifecyclestage: 'customer',
+        hs_lead_status: c.active ? 'CONNECTED' : 'UNQUALIFIED', hubspot_owner_id: company.get('hubspot_owner_id') ?? '',
+      }, ms(c.createdAt));
+      portal.associations.add('contacts', r.id, 'companies', company.id, { primary: true });
+      contacts.set(c.key, r);
+    }
+
+    const deals = new Map<string, HsRecord>();
+    for (const d of seed.deals) {
+      const company = companies.get(d.accountKey);
+      if (!company) continue;
+      const owner = owners.get(d.ownerKey);
+      const props: Record<string, string> = {
+        dealname: d.name, dealstage: stageIds[d.stage], pipeline: 'default', closedate: datetime(d.closeDate),
+        hubspot_owner_id: owner?.id ?? '', dealtype: dealTypes[d.type],
+      };
+      if (d.amount !== null) props.amount = String(d.amount);
+      const createdAt = ms(d.createdAt);
+      const lastChange = d.history.reduce((m, h) => Math.max(m, ms(h.at)), createdAt);
+      const r = add(type('deals'), d.key, props, createdAt, lastChange);
+      r.setHistory(dealHistory(d, props, createdAt, owner?.userId));
+      portal.associations.add('deals', r.id, 'companies', company.id, { primary: true });
+      for (const li of d.lineItems) {
+        const product = products.get(li.productKey);
+        const item = add(type('line_items'), li.key, {
+          name: product?.get('name') ?? li.productKey, quantity: String(li.quantity), price: String(li.unitPrice),
+          amount: String(li.quantity * li.unitPrice), hs_product_id: product?.id ?? '', hs_sku: product?.get('hs_sku') ?? '',
+        }, createdAt);
+        portal.associations.add('deals', r.id, 'line_items', item.id);
+      }
+      deals.set(d.key, r);
+    }
+
+    for (const act of seed.activities) {
+      const company = companies.get(act.accountKey);
+      if (!company) continue;
+      const t = type(activityTypes[act.type]);
+      const at = ms(act.at);
+      const r = add(t, act.key, activityProps(act, ownerId(act.ownerKey)), Math.min(at, asOf));
+      portal.associations.add(t.name, r.id, 'companies', company.id);
+      const contact = act.contactKey ? contacts.get(act.contactKey) : undefined;
+      if (contact) portal.associations.add(t.name, r.id, 'contacts', contact.id);
+      const deal = act.dealKey ? deals.get(act.dealKey) : undefined;
+      if (deal) portal.associations.add(t.name, r.id, 'deals', deal.id);
+    }
+
+    for (const tk of seed.tickets) {
+      const company = companies.get(tk.accountKey);
+      if (!company) continue;
+      const props: Record<string, string> = {
+        subject: tk.subject, content: tk.subject, hs_pipeline: '0', hs_pipeline_stage: tk.status === 'closed' ? '4' : '1',
+        hs_ticket_priority: tk.priority.toUpperCase(), is_escalated: String(tk.escalated),
+      };
+      if (tk.closedAt) props.closed_date = datetime(tk.closedAt);
+      const r = add(type('tickets'), tk.key, props, ms(tk.createdAt), tk.closedAt ? ms(tk.closedAt) : ms(tk.createdAt));
+      portal.associations.add('tickets', r.id, 'companies', company.id, { primary: true });
+    }
   }
 
-  for (const act of seed.activities) {
-    const company = companies.get(act.accountKey);
-    if (!company) continue;
-    const t = type(activityTypes[act.type]);
-    const at = ms(act.at);
-    const r = add(t, act.key, activityProps(act, ownerId(act.ownerKey)), Math.min(at, asOf));
-    portal.associations.add(t.name, r.id, 'companies', company.id);
-    const contact = act.contactKey ? contacts.get(act.contactKey) : undefined;
-    if (contact) portal.associations.add(t.name, r.id, 'contacts', contact.id);
-    const deal = act.dealKey ? deals.get(act.dealKey) : undefined;
-    if (deal) portal.associations.add(t.name, r.id, 'deals', deal.id);
+  /** Quotas, as goal_targets (after every chunk: quotas are set against all deals). */
+  loadQuotas(quotas: readonly SeedQuota[]): void {
+    for (const q of quotas) {
+      const owner = this.owners.get(q.ownerKey);
+      if (!owner) continue;
+      this.add(type('goal_targets'), null, {
+        hs_goal_name: `Revenue ${q.periodStart}..${q.periodEnd} – ${owner.firstName} ${owner.lastName}`,
+        hs_target_amount: String(q.amount),
+        hs_start_datetime: datetime(q.periodStart),
+        hs_end_datetime: new Date(ms(q.periodEnd) + 24 * 3600 * 1000 - 1).toISOString(),
+        hubspot_owner_id: owner.id,
+        hs_assignee_user_id: String(owner.userId),
+        hs_created_by_user_id: String(owner.userId),
+        hs_goal_type: 'revenue',
+        hs_pipeline_ids: 'default',
+      }, ms(q.periodStart) - MONTH_MS);
+    }
   }
 
-  for (const tk of seed.tickets) {
-    const company = companies.get(tk.accountKey);
-    if (!company) continue;
-    const props: Record<string, string> = {
-      subject: tk.subject, content: tk.subject, hs_pipeline: '0', hs_pipeline_stage: tk.status === 'closed' ? '4' : '1',
-      hs_ticket_priority: tk.priority.toUpperCase(), is_escalated: String(tk.escalated),
-    };
-    if (tk.closedAt) props.closed_date = datetime(tk.closedAt);
-    const r = add(type('tickets'), tk.key, props, ms(tk.createdAt), tk.closedAt ? ms(tk.closedAt) : ms(tk.createdAt));
-    portal.associations.add('tickets', r.id, 'companies', company.id, { primary: true });
+  /** Trims storage to size; returns the records loaded per type. */
+  finish(): SeedLoadResult {
+    trimStorage(this.portal);
+    return { counts: this.counts };
   }
-
-  for (const q of seed.quotas) {
-    const owner = owners.get(q.ownerKey);
-    if (!owner) continue;
-    add(type('goal_targets'), null, {
-      hs_goal_name: `Revenue ${q.periodStart}..${q.periodEnd} – ${owner.firstName} ${owner.lastName}`,
-      hs_target_amount: String(q.amount),
-      hs_start_datetime: datetime(q.periodStart),
-      hs_end_datetime: new Date(ms(q.periodEnd) + 24 * 3600 * 1000 - 1).toISOString(),
-      hubspot_owner_id: owner.id,
-      hs_assignee_user_id: String(owner.userId),
-      hs_created_by_user_id: String(owner.userId),
-      hs_goal_type: 'revenue',
-      hs_pipeline_ids: 'default',
-    }, ms(q.periodStart) - MONTH_MS);
-  }
-  trimLinkArrays(portal);
-  return { counts };
 }
 
 /** One source per owner, shared by all of the owner's deals' history entries. */
@@ -210,26 +257,24 @@ function historySource(userId: number | undefined): HistorySource {
 }
 
 /** dealstage / amount / closedate history from the seed's change log, oldest first. */
-function dealHistory(d: SeedDeal, props: Record<string, string>, createdAt: number, userId: number | undefined): Record<string, HistoryEntry[]> {
+function dealHistory(d: SeedDeal, props: Record<string, string>, createdAt: number, userId: number | undefined): SeedHistoryEntry[] {
   const source = historySource(userId);
   const fields = { stage: 'dealstage', amount: 'amount', closeDate: 'closedate' } as const;
   const convert = (field: keyof typeof fields, v: string): string =>
     field === 'stage' ? (stageIds[v as SeedStage] ?? v) : field === 'closeDate' ? datetime(v) : v;
-  const out: Record<string, HistoryEntry[]> = {};
+  const entries: SeedHistoryEntry[] = [];
   for (const field of Object.keys(fields) as (keyof typeof fields)[]) {
     const name = fields[field];
     const changes = d.history.filter((h) => h.field === field);
-    const entries: HistoryEntry[] = [];
     if (changes.length === 0) {
-      if (props[name] !== undefined) entries.push(CompactHistoryEntry.of(props[name], createdAt, source));
+      if (props[name] !== undefined) entries.push({ name, value: props[name], timestamp: createdAt, source });
     } else {
       const first = changes[0]!;
-      if (first.from !== null) entries.push(CompactHistoryEntry.of(convert(field, first.from), createdAt, source));
-      for (const c of changes) entries.push(CompactHistoryEntry.of(convert(field, c.to), ms(c.at), source));
+      if (first.from !== null) entries.push({ name, value: convert(field, first.from), timestamp: createdAt, source });
+      for (const c of changes) entries.push({ name, value: convert(field, c.to), timestamp: ms(c.at), source });
     }
-    if (entries.length > 0) out[name] = entries;
   }
-  return out;
+  return entries;
 }
 
 /**
@@ -258,15 +303,10 @@ function activityProps(a: SeedActivity, ownerId: string): Record<string, string>
 }
 
 /**
- * Copies every association array to its exact length: arrays grown by push keep up to ~17 spare
- * slots, which at a million linked records is megabytes of empty space.
+ * Copies the stores' arrays (rows, columns, association lists, seed keys) to their exact length:
+ * arrays grown by push keep spare slots, which at a million records is megabytes of empty space.
  */
-function trimLinkArrays(portal: HubSpotPortal): void {
-  for (const t of objectTypes) {
-    for (const r of portal.store(t).all()) {
-      const links = r.links;
-      if (!links) continue;
-      for (const [to, targets] of Object.entries(links)) if (typeof targets !== 'string') links[to] = targets.slice();
-    }
-  }
+function trimStorage(portal: HubSpotPortal): void {
+  for (const t of objectTypes) portal.store(t).trim();
+  portal.seedIds.trim();
 }

@@ -47,9 +47,9 @@ export function historyOf(portal: HubSpotPortal, type: ObjectTypeDef, r: HsRecor
   const out: Record<string, unknown[]> = {};
   for (const name of names) {
     if (!portal.propertyDef(type, name)) continue;
-    const stored = r.history?.[name];
-    if (stored && stored.length > 0) {
-      out[name] = [...stored].reverse().map(historyEntry);
+    const stored = r.historyOf(name);
+    if (stored) {
+      out[name] = stored.reverse().map(historyEntry);
       continue;
     }
     const v = portal.value(type, r, name);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { FaultInjector } from '../common/faults.js';
 import { CallStats } from '../common/stats.js';
 import type { RunningSandbox } from '../common/types.js';
+import type { SeedStream } from '../seed/generate.js';
 import type { SeedOrg } from '../seed/types.js';
 import { apiGate } from './apiGate.js';
 import type { RouteContext } from './context.js';
@@ -26,13 +27,15 @@ import { pipelineRoutes } from './routes/pipelines.js';
 import { propertyRoutes } from './routes/properties.js';
 import { searchRoutes } from './routes/search.js';
 import { defaultSearchLimits, type SearchLimits } from './search.js';
-import { loadSeed } from './seed.js';
+import { loadSeed, loadSeedStream } from './seed.js';
 import { DEFAULT_PRIVATE_APP_TOKEN, TokenRegistry } from './tokens.js';
 import { WebhookEmitter, type WebhookOptions } from './webhooks.js';
 
 export interface HubSpotSandboxOptions {
   /** accounts with crm 'hubspot' or 'both' and what belongs to them; null = empty portal */
   seed: SeedOrg | null;
+  /** instead of `seed`: the same part generated chunk by chunk as it loads (only one chunk alive at a time) */
+  seedStream?: SeedStream | null;
   /** private-app token accepted as Bearer (default DEFAULT_PRIVATE_APP_TOKEN) */
   token?: string;
   /** calls per rolling 10 s per token (default 190) */
@@ -89,6 +92,7 @@ export function createHubSpotApp(options: HubSpotSandboxOptions): HubSpotApp {
   const now = options.now ?? (() => new Date());
   const portal = new HubSpotPortal({ now, searchIndexDelayMs: options.searchIndexDelayMs ?? 0 });
   if (options.seed) loadSeed(portal, options.seed);
+  else if (options.seedStream) loadSeedStream(portal, options.seedStream);
   const stats = options.stats ?? new CallStats();
   const faults = options.faults ?? new FaultInjector();
   const limits = new HubSpotLimits({
