@@ -6,6 +6,7 @@ import { CallStats } from '../common/stats.js';
 import { FaultInjector, type FaultRuleInput } from '../common/faults.js';
 import type { SeedOrg } from '../seed/types.js';
 import { keyPrefixes, toId18 } from './ids.js';
+import { SeedIdIndex } from './seed-ids.js';
 import { SalesforceStore } from './store.js';
 import { SessionRegistry } from './sessions.js';
 
@@ -53,7 +54,7 @@ export class SalesforceOrg {
   readonly bulkProcessingMs: number;
   readonly defaultBatchSize: number;
   /** seed key -> Salesforce id */
-  readonly seedIds = new Map<string, string>();
+  readonly seedIds = new SeedIdIndex();
   /** the API user every session acts as unless a grant names another user */
   integrationUserId = '';
   /** API requests counted against the daily allowance */

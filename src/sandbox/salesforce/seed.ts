@@ -7,6 +7,7 @@
  */
 import type { SeedDeal, SeedOrg, SeedStage } from '../seed/types.js';
 import type { SalesforceOrg } from './org.js';
+import type { SeedIdIndex } from './seed-ids.js';
 import { forecastCategoryApiValue, standardStages } from './schema.js';
 import type { SfRecord, SalesforceStore } from './store.js';
 import { addDays, dateToMs, parseDatetime } from './values.js';
@@ -164,7 +165,8 @@ export function loadSeed(org: SalesforceOrg, seed: SeedOrg | null): void {
     if (ticket.closedAt && ticket.status === 'closed') store.load('Case', { ...record, LastModifiedDate: ms(ticket.closedAt), SystemModstamp: ms(ticket.closedAt) });
     ids.set(ticket.key, record.Id as string);
   }
-  sortTablesByModstamp(store);
+  // incremental queries then find each table already sorted
+  store.sortByModstamp();
 }
 
 /** The org's OpportunityStage rows: Salesforce's standard stages, in their sort order. */
@@ -178,7 +180,7 @@ function standardStageRows(store: SalesforceStore): SfRecord[] {
 }
 
 /** Inserts a deal with its first values, then replays each change so OpportunityHistory has a row per change. */
-function loadDeal(store: SalesforceStore, ids: Map<string, string>, deal: SeedDeal, accountId: string, ownerId: string, pricebookId: string, entryByProduct: Map<string, SfRecord>, userId: string): void {
+function loadDeal(store: SalesforceStore, ids: SeedIdIndex, deal: SeedDeal, accountId: string, ownerId: string, pricebookId: string, entryByProduct: Map<string, SfRecord>, userId: string): void {
   const createdAt = ms(deal.createdAt);
   const first = (field: 'stage' | 'amount' | 'closeDate') => deal.history.find((c) => c.field === field)?.from ?? null;
   const stageOf = (s: string | null) => (s && s in stageNameBySeedStage ? stageNameBySeedStage[s as SeedStage] : null);
@@ -228,15 +230,5 @@ function loadDeal(store: SalesforceStore, ids: Map<string, string>, deal: SeedDe
   if (deal.lineItems.length) {
     const opp = store.get('Opportunity', id)!;
     store.load('Opportunity', { ...opp, HasOpportunityLineItem: true });
-  }
-}
-
-/** Re-inserts each table in SystemModstamp order, so incremental queries find it already sorted. */
-function sortTablesByModstamp(store: SalesforceStore): void {
-  for (const def of store.schema.all()) {
-    const table = store.table(def.name);
-    const rows = [...table.values()].sort((a, b) => (a.SystemModstamp as number) - (b.SystemModstamp as number) || ((a.Id as string) < (b.Id as string) ? -1 : 1));
-    table.clear();
-    for (const row of rows) table.set(row.Id as string, row);
   }
 }

@@ -1,17 +1,20 @@
 /**
- * The org's records: one Map per sObject (id -> plain record), indexes of children by parent id,
- * and the rules Salesforce applies on every write (audit fields, fields derived from the stage,
- * OpportunityHistory rows, line-item roll-ups). Datetimes are epoch ms, dates "YYYY-MM-DD".
+ * The org's records: one columnar RecordTable per sObject (record-table.ts), indexes of children
+ * by parent id, and the rules Salesforce applies on every write (audit fields, fields derived
+ * from the stage, OpportunityHistory rows, line-item roll-ups). Datetimes are epoch ms, dates
+ * "YYYY-MM-DD".
  *
- * A table's Map is kept in write order (a write re-inserts its record), which is SystemModstamp
+ * A table iterates in write order (a write moves its record to the end), which is SystemModstamp
  * order while the clock moves forward: incremental queries then rarely need a sort.
  */
-import { IdFactory } from './ids.js';
+import { ChildIndex } from './child-index.js';
+import { IdCodec, IdFactory } from './ids.js';
+import { RecordTable, type SfRecord } from './record-table.js';
 import { SalesforceSchema, standardStages, forecastCategoryApiValue, type ObjectDef, type StageDef } from './schema.js';
 import { dateOf } from './values.js';
 
-export type FieldValue = string | number | boolean | null;
-export type SfRecord = Record<string, FieldValue>;
+export type { FieldValue } from './columns.js';
+export type { SfRecord } from './record-table.js';
 
 export interface WriteContext {
   /** the acting user (CreatedById / LastModifiedById, default owner) */
@@ -28,14 +31,22 @@ interface UndoEntry {
   previous: SfRecord | undefined;
 }
 
+/** Where a record lives: its object, table and row. */
+export interface RecordLocation {
+  def: ObjectDef;
+  table: RecordTable;
+  row: number;
+}
+
 const historyFields = ['StageName', 'Amount', 'CloseDate', 'Probability'] as const;
 
 export class SalesforceStore {
   readonly schema: SalesforceSchema;
   readonly ids = new IdFactory();
-  private tables = new Map<string, Map<string, SfRecord>>();
-  /** "Child.Field" -> parent id -> child ids (fields with a child relationship, plus Task/Event AccountId) */
-  private childIndex = new Map<string, Map<string, string[]>>();
+  private readonly codec = new IdCodec();
+  private tables = new Map<string, RecordTable>();
+  /** "Child.Field" -> parent id -> child rows (fields with a child relationship, plus Task/Event AccountId) */
+  private childIndex = new Map<string, ChildIndex>();
   private indexedFields = new Map<string, string[]>();
   /** "Type.Field" -> lower-cased external id value -> ids (external id fields, for upserts) */
   private externalIndex = new Map<string, Map<string, string[]>>();
@@ -48,10 +59,10 @@ export class SalesforceStore {
     this.schema = options.schema ?? new SalesforceSchema();
     this.now = options.now;
     for (const def of this.schema.all()) {
-      this.tables.set(def.name, new Map());
+      this.tables.set(def.name, new RecordTable({ object: def, codec: this.codec }));
       const indexed = def.fields.filter((f) => f.type === 'reference' && (f.childRelationshipName || (f.name === 'AccountId' && (def.name === 'Task' || def.name === 'Event'))));
       this.indexedFields.set(def.name, indexed.map((f) => f.name));
-      for (const f of indexed) this.childIndex.set(`${def.name}.${f.name}`, new Map());
+      for (const f of indexed) this.childIndex.set(`${def.name}.${f.name}`, new ChildIndex(this.codec));
     }
     for (const s of standardStages) this.stagesByLower.set(s.name.toLowerCase(), s);
   }
@@ -60,7 +71,8 @@ export class SalesforceStore {
     return this.now();
   }
 
-  table(type: string): Map<string, SfRecord> {
+  /** The table of an sObject (read-only Map interface; write through insert/update/delete/load). */
+  table(type: string): RecordTable {
     const t = this.tables.get(type);
     if (!t) throw new Error(`no table for sObject ${type}`);
     return t;
@@ -70,16 +82,29 @@ export class SalesforceStore {
     return this.tables.get(type)?.get(id);
   }
 
+  /** The object, table and row of an id (type from the key prefix). */
+  locate(id: string): RecordLocation | undefined {
+    const def = this.schema.objectForId(id);
+    const table = def ? this.tables.get(def.name) : undefined;
+    const row = table ? table.rowOf(id) : -1;
+    return def && table && row >= 0 ? { def, table, row } : undefined;
+  }
+
   /** A record by id alone (type from the key prefix). */
   byId(id: string): { def: ObjectDef; record: SfRecord } | undefined {
-    const def = this.schema.objectForId(id);
-    const record = def ? this.tables.get(def.name)?.get(id) : undefined;
-    return def && record ? { def, record } : undefined;
+    const found = this.locate(id);
+    return found ? { def: found.def, record: found.table.read(found.row) } : undefined;
+  }
+
+  /** Rows (in `childType`'s table) of records whose `field` points at `parentId` (deleted ones included). */
+  childRows(childType: string, field: string, parentId: string): number[] {
+    return this.childIndex.get(`${childType}.${field}`)?.rows(parentId) ?? [];
   }
 
   /** Ids of `childType` records whose `field` points at `parentId` (deleted ones included). */
   children(childType: string, field: string, parentId: string): readonly string[] {
-    return this.childIndex.get(`${childType}.${field}`)?.get(parentId) ?? [];
+    const table = this.table(childType);
+    return this.childRows(childType, field, parentId).map((row) => table.idOf(row));
   }
 
   hasChildIndex(childType: string, field: string): boolean {
@@ -88,6 +113,29 @@ export class SalesforceStore {
 
   stage(name: string): StageDef | undefined {
     return this.stagesByLower.get(name.toLowerCase());
+  }
+
+  /**
+   * Puts every table's write order in SystemModstamp order (then Id), and drops the tables' spare
+   * capacity: called once seeding is done.
+   */
+  sortByModstamp(): void {
+    for (const table of this.tables.values()) {
+      const modstamp = table.column('SystemModstamp')!;
+      table.reorder((a, b) => {
+        const byStamp = (modstamp.get(a) as number) - (modstamp.get(b) as number);
+        if (byStamp) return byStamp;
+        // ids of one key prefix sort by their counter; others by their text
+        const codeA = table.idCode(a);
+        const codeB = table.idCode(b);
+        if (codeA === codeA && codeB === codeB && IdCodec.prefixOf(codeA) === IdCodec.prefixOf(codeB)) return codeA - codeB;
+        const idA = table.idOf(a);
+        const idB = table.idOf(b);
+        return idA < idB ? -1 : idA > idB ? 1 : 0;
+      });
+      table.trim();
+    }
+    for (const index of this.childIndex.values()) index.trim();
   }
 
   /** Runs `fn`; if it throws, every write it made is undone (allOrNone). */
@@ -126,63 +174,25 @@ export class SalesforceStore {
   }
 
   /**
-   * A compact copy of a record: every field of the object, in schema order, built by an object
-   * literal generated per sObject. Such records share one V8 hidden class with fast properties
-   * (~380 bytes for a 20-field Task); objects filled field by field with computed keys fall back
-   * to hash-table mode (~1 KB each), which matters at a million rows. Repeated dates and picklist
-   * values share one string.
+   * Replaces (or removes) a record, keeping the child indexes, the external id index and the undo
+   * log in step. `known` is the current record when the caller has read it already.
    */
-  private compact(type: string, record: SfRecord): SfRecord {
-    const def = this.schema.object(type)!;
-    let factory = this.factories.get(def.name);
-    if (!factory || factory.fieldCount !== def.fields.length) {
-      const body = def.fields
-        .map((f) => `${JSON.stringify(f.name)}: ${f.type === 'date' || f.type === 'picklist' ? `intern(r[${JSON.stringify(f.name)}])` : `r[${JSON.stringify(f.name)}] ?? null`}`)
-        .join(',\n');
-      const build = new Function('intern', `return (r) => ({${body}});`)((v: FieldValue | undefined) => this.intern(v)) as (r: SfRecord) => SfRecord;
-      factory = { fieldCount: def.fields.length, build };
-      this.factories.set(def.name, factory);
-    }
-    return factory.build(record);
-  }
-
-  private factories = new Map<string, { fieldCount: number; build: (r: SfRecord) => SfRecord }>();
-  private interned = new Map<string, string>();
-
-  private intern(value: FieldValue | undefined): FieldValue {
-    if (typeof value !== 'string') return value ?? null;
-    const known = this.interned.get(value);
-    if (known !== undefined) return known;
-    if (this.interned.size < 100_000) this.interned.set(value, value);
-    return value;
-  }
-
-  /** Replaces (or removes) a record, keeping the child indexes and the undo log in step. */
-  private put(type: string, id: string, record: SfRecord | undefined): void {
-    const next = record && this.compact(type, record);
+  private put(type: string, id: string, next: SfRecord | undefined, known?: SfRecord): void {
     const table = this.table(type);
-    const previous = table.get(id);
+    const previous = known ?? table.get(id);
     this.undoLog?.push({ type, id, previous });
+    const rowBefore = previous ? table.rowOf(id) : -1;
+    const row = next ? table.write(id, next) : rowBefore;
+    if (!next) table.remove(id);
     for (const fieldName of this.indexedFields.get(type) ?? []) {
       const before = (previous?.[fieldName] as string | null | undefined) ?? null;
       const after = (next?.[fieldName] as string | null | undefined) ?? null;
       if (before === after) continue;
       const index = this.childIndex.get(`${type}.${fieldName}`)!;
-      if (before) {
-        const list = index.get(before);
-        if (list) {
-          const at = list.indexOf(id);
-          if (at >= 0) list.splice(at, 1);
-          if (list.length === 0) index.delete(before);
-        }
-      }
-      if (after) {
-        const list = index.get(after);
-        if (list) list.push(id);
-        else index.set(after, [id]);
-      }
+      if (before) index.remove(before, row);
+      if (after) index.add(after, row);
     }
-    for (const f of this.schema.object(type)!.fields) {
+    for (const f of table.object.fields) {
       if (!f.externalId) continue;
       const before = typeof previous?.[f.name] === 'string' && !previous.IsDeleted ? (previous[f.name] as string).toLowerCase() : null;
       const after = typeof next?.[f.name] === 'string' && !next.IsDeleted ? (next[f.name] as string).toLowerCase() : null;
@@ -197,8 +207,6 @@ export class SalesforceStore {
       }
       if (after) index.set(after, [...(index.get(after) ?? []), id]);
     }
-    table.delete(id);
-    if (next) table.set(id, next);
   }
 
   /** Live records whose external id field equals `value` (case-insensitive). */
@@ -240,7 +248,7 @@ export class SalesforceStore {
     const at = ctx.at ?? this.now();
     const record: SfRecord = { ...previous, ...changes, LastModifiedDate: at, LastModifiedById: ctx.userId, SystemModstamp: at };
     this.derive(type, record, previous, changes);
-    this.put(type, id, record);
+    this.put(type, id, record, previous);
     this.afterWrite(type, record, previous, ctx, at);
     return record;
   }
@@ -250,7 +258,7 @@ export class SalesforceStore {
     const previous = this.get(type, id);
     if (!previous || previous.IsDeleted) return;
     const at = ctx.at ?? this.now();
-    this.put(type, id, { ...previous, IsDeleted: true, LastModifiedDate: at, LastModifiedById: ctx.userId, SystemModstamp: at });
+    this.put(type, id, { ...previous, IsDeleted: true, LastModifiedDate: at, LastModifiedById: ctx.userId, SystemModstamp: at }, previous);
     if (type === 'OpportunityLineItem') this.rollUpLineItems(previous.OpportunityId as string, ctx, at);
   }
 
@@ -313,16 +321,18 @@ export class SalesforceStore {
         break;
       }
       case 'OpportunityLineItem': {
-        const entry = record.PricebookEntryId ? this.get('PricebookEntry', record.PricebookEntryId as string) : undefined;
-        if (entry) {
-          record.Product2Id = entry.Product2Id ?? null;
-          record.ListPrice = entry.UnitPrice ?? null;
-          if (record.UnitPrice === undefined || record.UnitPrice === null) record.UnitPrice = entry.UnitPrice ?? null;
+        // single fields, not whole records: this runs for every line item loaded
+        const entry = record.PricebookEntryId ? this.locate(record.PricebookEntryId as string) : undefined;
+        if (entry?.def.name === 'PricebookEntry') {
+          const unitPrice = entry.table.value(entry.row, 'UnitPrice');
+          record.Product2Id = entry.table.value(entry.row, 'Product2Id');
+          record.ListPrice = unitPrice;
+          if (record.UnitPrice === undefined || record.UnitPrice === null) record.UnitPrice = unitPrice;
         }
-        const product = record.Product2Id ? this.get('Product2', record.Product2Id as string) : undefined;
-        if (product) {
-          record.Name = product.Name ?? null;
-          record.ProductCode = product.ProductCode ?? null;
+        const product = record.Product2Id ? this.locate(record.Product2Id as string) : undefined;
+        if (product?.def.name === 'Product2') {
+          record.Name = product.table.value(product.row, 'Name');
+          record.ProductCode = product.table.value(product.row, 'ProductCode');
         }
         if (!('TotalPrice' in changes) || changes.TotalPrice === null) {
           const quantity = (record.Quantity as number | null) ?? 0;
@@ -379,10 +389,10 @@ export class SalesforceStore {
 
   private accountOf(id: string | null): string | null {
     if (!id) return null;
-    const found = this.byId(id);
+    const found = this.locate(id);
     if (!found) return null;
     if (found.def.name === 'Account') return id;
-    return (found.record.AccountId as string | null) ?? null;
+    return (found.table.value(found.row, 'AccountId') as string | null) ?? null;
   }
 
   private afterWrite(type: string, record: SfRecord, previous: SfRecord | undefined, ctx: WriteContext, at: number): void {
@@ -420,11 +430,11 @@ export class SalesforceStore {
     if (!opportunity) return;
     let total = 0;
     let count = 0;
-    for (const id of this.children('OpportunityLineItem', 'OpportunityId', opportunityId)) {
-      const item = this.get('OpportunityLineItem', id);
-      if (!item || item.IsDeleted) continue;
+    const items = this.table('OpportunityLineItem');
+    for (const row of this.childRows('OpportunityLineItem', 'OpportunityId', opportunityId)) {
+      if (items.isDeleted(row)) continue;
       count += 1;
-      total += (item.TotalPrice as number | null) ?? 0;
+      total += (items.value(row, 'TotalPrice') as number | null) ?? 0;
     }
     const has = count > 0;
     const amount = has ? total : opportunity.Amount;

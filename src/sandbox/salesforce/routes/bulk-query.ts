@@ -1,5 +1,6 @@
 /**
- * Bulk API 2.0 query jobs: create (the query is checked and its rows captured at once),
+ * Bulk API 2.0 query jobs: create (the query is checked and its matching rows captured at once;
+ * their values are read when a results page is rendered),
  * status (UploadComplete -> InProgress -> JobComplete after `bulkProcessingMs`), abort, delete,
  * and CSV results in pages of `maxRecords` (default `bulkPageSize`) with `Sforce-Locator`
  * (the string "null" on the last page) and `Sforce-NumberOfRecords`.
@@ -11,7 +12,6 @@ import type { SalesforceOrg } from '../org.js';
 import { json, noContent, type ApiRequest, type ApiRouter } from '../router.js';
 import { parseSoql } from '../soql/parser.js';
 import { runQuery, type QueryOutcome } from '../soql/evaluator.js';
-import type { SfRecord } from '../store.js';
 import { formatDatetime } from '../values.js';
 import { columnDelimiters, lineEndings, toCsv } from '../csv.js';
 import { findBulkJob } from './bulk-jobs.js';
@@ -152,7 +152,7 @@ export function registerBulkQueryRoutes(router: ApiRouter, org: SalesforceOrg): 
     const maxRecordsText = req.query.get('maxRecords');
     const maxRecords = maxRecordsText ? Number(maxRecordsText) : org.bulkPageSize;
     if (!Number.isInteger(maxRecords) || maxRecords <= 0) throw new SfApiError(400, 'INVALID_MAX_RECORDS', `maxRecords must be a positive integer; got ${maxRecordsText}.`);
-    const rows = job.outcome.rows as SfRecord[];
+    const rows = job.outcome.rows as number[];
     const end = Math.min(rows.length, offset + maxRecords);
     const columns = job.outcome.columns;
     const table: string[][] = [columns.map((c) => c.text)];

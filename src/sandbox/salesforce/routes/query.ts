@@ -8,7 +8,6 @@ import { SfApiError } from '../errors.js';
 import { keyPrefixes } from '../ids.js';
 import type { SalesforceOrg } from '../org.js';
 import { json, type ApiRequest, type ApiRouter } from '../router.js';
-import type { SfRecord } from '../store.js';
 import { runSoql, type QueryOutcome } from '../soql/evaluator.js';
 
 interface Cursor {
@@ -19,7 +18,8 @@ interface Cursor {
 
 /**
  * Open query cursors, oldest dropped first past the cap (Salesforce also keeps a bounded number
- * per user); each holds references to its matching rows, so the cap bounds memory.
+ * per user); each holds its matching row numbers (one number a row, not a record), so the cap
+ * bounds memory.
  */
 export class QueryCursors {
   private cursors = new Map<string, Cursor>();
@@ -62,7 +62,7 @@ export function registerQueryRoutes(router: ApiRouter, org: SalesforceOrg, curso
       cursors.close(cursor.id);
       return json(200, { totalSize: outcome.totalSize, done: true, records: rows });
     }
-    const rows = outcome.rows as SfRecord[];
+    const rows = outcome.rows as number[];
     const end = Math.min(rows.length, offset + cursor.batchSize);
     const records = [];
     for (let i = offset; i < end; i++) records.push(outcome.project(rows[i]!, req.version));

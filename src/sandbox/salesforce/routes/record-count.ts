@@ -17,8 +17,9 @@ export function registerRecordCountRoutes(router: ApiRouter, org: SalesforceOrg)
       const object = org.store.schema.object(asked);
       if (!object || seen.has(object.name)) continue;
       seen.add(object.name);
+      const table = org.store.table(object.name);
       let count = 0;
-      for (const row of org.store.table(object.name).values()) if (!row.IsDeleted) count++;
+      for (const row of table.rows()) if (!table.isDeleted(row)) count++;
       sObjects.push({ count, name: object.name });
     }
     return json(200, { sObjects });

@@ -63,9 +63,11 @@ export function registerSObjectRoutes(router: ApiRouter, org: SalesforceOrg): vo
     const object = objectOrThrow(org, p.type!);
     const { start, end } = replicationWindow(org, req, 30);
     const ids: string[] = [];
-    for (const record of store.table(object.name).values()) {
-      const stamp = record.SystemModstamp as number;
-      if (!record.IsDeleted && stamp >= start && stamp < end) ids.push(record.Id as string);
+    const table = store.table(object.name);
+    const modstamp = table.column('SystemModstamp')!;
+    for (const row of table.rows()) {
+      const stamp = modstamp.get(row) as number;
+      if (!table.isDeleted(row) && stamp >= start && stamp < end) ids.push(table.idOf(row));
     }
     if (ids.length > 600_000) throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', 'The result set exceeds 600,000 ids: use a shorter window.');
     org.stats.recordsRead(ids.length);
@@ -76,9 +78,11 @@ export function registerSObjectRoutes(router: ApiRouter, org: SalesforceOrg): vo
     const object = objectOrThrow(org, p.type!);
     const { start, end, earliest } = replicationWindow(org, req, 15);
     const deletedRecords: Array<{ id: string; deletedDate: string }> = [];
-    for (const record of store.table(object.name).values()) {
-      const stamp = record.SystemModstamp as number;
-      if (record.IsDeleted && stamp >= start && stamp < end) deletedRecords.push({ id: record.Id as string, deletedDate: formatDatetime(stamp) });
+    const table = store.table(object.name);
+    const modstamp = table.column('SystemModstamp')!;
+    for (const row of table.rows()) {
+      const stamp = modstamp.get(row) as number;
+      if (table.isDeleted(row) && stamp >= start && stamp < end) deletedRecords.push({ id: table.idOf(row), deletedDate: formatDatetime(stamp) });
     }
     if (deletedRecords.length > 600_000) throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', 'The result set exceeds 600,000 ids: use a shorter window.');
     org.stats.recordsRead(deletedRecords.length);

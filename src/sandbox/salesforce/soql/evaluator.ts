@@ -1,13 +1,17 @@
 /**
  * Runs a parsed SOQL query against the store. Fields are resolved against the schema first
- * (INVALID_FIELD / INVALID_TYPE errors as Salesforce words them), then the table is streamed
- * through the WHERE filter; only the matching rows are collected, sorted (skipped when the
- * table's write order already satisfies ORDER BY) and sliced by OFFSET/LIMIT.
+ * (INVALID_FIELD / INVALID_TYPE errors as Salesforce words them), then the table's rows are
+ * streamed through the WHERE filter, which reads single columns by row number (no record is
+ * built); only the matching row numbers are collected, sorted (skipped when the table's write
+ * order already satisfies ORDER BY) and sliced by OFFSET/LIMIT. Records are built when a page
+ * is rendered, so a cursor holds one number a row, and a page shows the values at the time it
+ * is read.
  */
 import { SfApiError } from '../errors.js';
 import { normalizeId } from '../ids.js';
 import type { FieldDef, ObjectDef } from '../schema.js';
-import type { FieldValue, SalesforceStore, SfRecord } from '../store.js';
+import type { RecordTable } from '../record-table.js';
+import type { FieldValue, SalesforceStore } from '../store.js';
 import { dateOf, dateToMs, formatDatetime } from '../values.js';
 import type { AggregateFunction, Condition, Literal, OrderItem, SelectItem, SelectQuery } from './ast.js';
 import { dateLiteralRange } from './date-literals.js';
@@ -26,18 +30,19 @@ export interface CompiledPath {
   text: string;
   hops: FieldDef[];
   leaf: FieldDef;
-  get: (record: SfRecord) => FieldValue;
+  /** the value at a row of the path's object's table */
+  get: (row: number) => FieldValue;
 }
 
 export interface QueryOutcome {
   object: ObjectDef;
   /** total rows the query matches (COUNT() queries: the count) */
   totalSize: number;
-  /** matching rows in order (records), or aggregate rows already shaped */
-  rows: SfRecord[] | Json[];
+  /** matching row numbers of `object`'s table in order, or aggregate rows already shaped */
+  rows: number[] | Json[];
   aggregate: boolean;
   /** renders one row as the REST API does (records only; aggregate rows are returned as they are) */
-  project: (row: SfRecord, version: string) => Json;
+  project: (row: number, version: string) => Json;
   /** flat columns for Bulk API CSV (no subqueries or aggregates) */
   columns: CompiledPath[];
   hasSubqueries: boolean;
@@ -77,18 +82,25 @@ export function compilePath(ctx: QueryContext, object: ObjectDef, segments: stri
   const leaf = store.schema.field(current, leafName);
   if (!leaf) throw noSuchColumn(leafName, current.name);
   const leafKey = leaf.name;
+  const root = store.table(object.name);
+  const column = hops.length === 0 ? root.column(leafKey) : undefined;
   const get =
     hops.length === 0
-      ? (record: SfRecord) => record[leafKey] ?? null
-      : (record: SfRecord) => {
-          let at: SfRecord | undefined = record;
+      ? column
+        ? (row: number) => column.get(row)
+        : () => null
+      : (row: number) => {
+          let table: RecordTable = root;
+          let at = row;
           for (const hop of hops) {
-            const id = at[hop.name] as string | null | undefined;
+            const id = table.value(at, hop.name) as string | null;
             if (!id) return null;
-            at = store.byId(id)?.record;
-            if (!at) return null;
+            const parent = store.locate(id);
+            if (!parent) return null;
+            table = parent.table;
+            at = parent.row;
           }
-          return at[leafKey] ?? null;
+          return table.value(at, leafKey);
         };
   return { text: [...hops.map((h) => h.relationshipName!), leaf.name].join('.'), hops, leaf, get };
 }
@@ -153,7 +165,7 @@ function compare(a: Comparable, b: Comparable): number {
   return (a as string | number) < (b as string | number) ? -1 : 1;
 }
 
-function compileCondition(ctx: QueryContext, object: ObjectDef, alias: string | null, condition: Condition): (record: SfRecord) => boolean {
+function compileCondition(ctx: QueryContext, object: ObjectDef, alias: string | null, condition: Condition): (row: number) => boolean {
   switch (condition.kind) {
     case 'and': {
       const parts = condition.items.map((c) => compileCondition(ctx, object, alias, c));
@@ -180,7 +192,7 @@ function compileCondition(ctx: QueryContext, object: ObjectDef, alias: string | 
         const inner = runQuery(condition.query, { ...ctx, includeDeleted: false });
         const column = inner.columns[0];
         if (!column || inner.aggregate || inner.columns.length !== 1) throw new SfApiError(400, 'MALFORMED_QUERY', 'semi-join sub-selects must select exactly one field');
-        set = new Set((inner.rows as SfRecord[]).map((row) => comparable(column.get(row), column.leaf)));
+        set = new Set((inner.rows as number[]).map((row) => comparable(column.get(row), column.leaf)));
       }
       const negated = condition.negated;
       return (r) => {
@@ -288,7 +300,7 @@ export function jsonValue(value: FieldValue | undefined, field: FieldDef): Field
 }
 
 interface Projector {
-  (record: SfRecord, version: string, out: Json): void;
+  (row: number, version: string, out: Json): void;
 }
 
 function compileProjection(ctx: QueryContext, object: ObjectDef, alias: string | null, items: SelectItem[]): { projectors: Projector[]; columns: CompiledPath[]; hasSubqueries: boolean } {
@@ -302,18 +314,20 @@ function compileProjection(ctx: QueryContext, object: ObjectDef, alias: string |
       columns.push(path);
       const { hops, leaf } = path;
       if (hops.length === 0) {
-        projectors.push((record, _v, out) => {
-          out[leaf.name] = jsonValue(record[leaf.name], leaf);
+        projectors.push((row, _v, out) => {
+          out[leaf.name] = jsonValue(path.get(row), leaf);
         });
         continue;
       }
-      projectors.push((record, version, out) => {
-        let at: SfRecord = record;
+      const root = store.table(object.name);
+      projectors.push((row, version, out) => {
+        let table: RecordTable = root;
+        let at = row;
         let holder: Json = out;
         for (const hop of hops) {
           const key = hop.relationshipName!;
-          const id = at[hop.name] as string | null | undefined;
-          const parent = id ? store.byId(id) : undefined;
+          const id = table.value(at, hop.name) as string | null;
+          const parent = id ? store.locate(id) : undefined;
           if (!parent) {
             if (!(key in holder)) holder[key] = null;
             return;
@@ -324,9 +338,10 @@ function compileProjection(ctx: QueryContext, object: ObjectDef, alias: string |
             holder[key] = nested;
           }
           holder = nested;
-          at = parent.record;
+          table = parent.table;
+          at = parent.row;
         }
-        holder[leaf.name] = jsonValue(at[leaf.name], leaf);
+        holder[leaf.name] = jsonValue(table.value(at, leaf.name), leaf);
       });
     } else if (item.kind === 'subquery') {
       hasSubqueries = true;
@@ -340,17 +355,18 @@ function compileProjection(ctx: QueryContext, object: ObjectDef, alias: string |
       const inner = compileProjection(ctx, child, sub.alias, sub.select);
       const order = sub.orderBy.length ? orderComparator(compileOrder(ctx, child, sub.alias, sub.orderBy)) : null;
       const key = relationship.field.childRelationshipName ?? sub.from;
-      projectors.push((record, version, out) => {
-        const rows: SfRecord[] = [];
-        for (const id of store.children(child.name, field.name, record.Id as string)) {
-          const row = store.get(child.name, id);
-          if (!row || (row.IsDeleted && !ctx.includeDeleted)) continue;
+      const parents = store.table(object.name);
+      const children = store.table(child.name);
+      projectors.push((parentRow, version, out) => {
+        const rows: number[] = [];
+        for (const row of store.childRows(child.name, field.name, parents.idOf(parentRow))) {
+          if (children.isDeleted(row) && !ctx.includeDeleted) continue;
           if (where && !where(row)) continue;
           rows.push(row);
         }
         if (order) rows.sort(order);
         const sliced = rows.slice(sub.offset ?? 0, sub.limit === null ? undefined : (sub.offset ?? 0) + sub.limit);
-        out[key] = sliced.length === 0 ? null : { totalSize: sliced.length, done: true, records: sliced.map((row) => projectRecord(child, inner.projectors, row, version)) };
+        out[key] = sliced.length === 0 ? null : { totalSize: sliced.length, done: true, records: sliced.map((row) => projectRecord(child, inner.projectors, row, version, children)) };
       });
     } else {
       throw new SfApiError(400, 'MALFORMED_QUERY', 'Aggregate functions need GROUP BY or may be the only select items');
@@ -359,9 +375,9 @@ function compileProjection(ctx: QueryContext, object: ObjectDef, alias: string |
   return { projectors, columns, hasSubqueries };
 }
 
-function projectRecord(object: ObjectDef, projectors: Projector[], record: SfRecord, version: string): Json {
-  const out: Json = { attributes: { type: object.name, url: recordUrl(version, object.name, record.Id as string) } };
-  for (const p of projectors) p(record, version, out);
+function projectRecord(object: ObjectDef, projectors: Projector[], row: number, version: string, table: RecordTable): Json {
+  const out: Json = { attributes: { type: object.name, url: recordUrl(version, object.name, table.idOf(row)) } };
+  for (const p of projectors) p(row, version, out);
   return out;
 }
 
@@ -369,7 +385,7 @@ function compileOrder(ctx: QueryContext, object: ObjectDef, alias: string | null
   return orderBy.map((item) => {
     if (item.target.kind !== 'field') throw new SfApiError(400, 'MALFORMED_QUERY', 'ORDER BY an aggregate needs GROUP BY');
     const path = compilePath(ctx, object, item.target.path, alias);
-    return { get: (r: SfRecord) => orderValue(path.get(r), path.leaf), descending: item.descending, nullsLast: item.nullsLast };
+    return { get: (row: number) => orderValue(path.get(row), path.leaf), descending: item.descending, nullsLast: item.nullsLast };
   });
 }
 
@@ -386,13 +402,13 @@ export function runQuery(query: SelectQuery, ctx: QueryContext): QueryOutcome {
   const isAggregate = query.groupBy.length > 0 || query.select.some((s) => s.kind === 'aggregate' || s.kind === 'countAll');
   const table = ctx.store.table(object.name);
 
-  const matches: SfRecord[] = [];
+  const matches: number[] = [];
   // Without ORDER BY the scan can stop as soon as OFFSET + LIMIT rows matched.
   const stopAt = !isAggregate && query.orderBy.length === 0 && query.limit !== null ? (query.offset ?? 0) + query.limit : Infinity;
-  for (const record of table.values()) {
-    if (record.IsDeleted && !ctx.includeDeleted) continue;
-    if (where && !where(record)) continue;
-    matches.push(record);
+  for (const row of table.rows()) {
+    if (!ctx.includeDeleted && table.isDeleted(row)) continue;
+    if (where && !where(row)) continue;
+    matches.push(row);
     if (matches.length >= stopAt) break;
   }
 
@@ -407,7 +423,7 @@ export function runQuery(query: SelectQuery, ctx: QueryContext): QueryOutcome {
     totalSize: rows.length,
     rows,
     aggregate: false,
-    project: (row, version) => projectRecord(object, projectors, row, version),
+    project: (row, version) => projectRecord(object, projectors, row, version, table),
     columns,
     hasSubqueries,
   };
@@ -419,7 +435,7 @@ interface AggregateColumn {
   path: CompiledPath | null;
 }
 
-function aggregate(ctx: QueryContext, object: ObjectDef, query: SelectQuery, matches: SfRecord[]): QueryOutcome {
+function aggregate(ctx: QueryContext, object: ObjectDef, query: SelectQuery, matches: number[]): QueryOutcome {
   const base = { object, aggregate: true, project: () => ({}), columns: [] as CompiledPath[], hasSubqueries: false };
   if (query.select.length === 1 && query.select[0]!.kind === 'countAll' && query.groupBy.length === 0) {
     return { ...base, totalSize: matches.length, rows: [] };
@@ -445,7 +461,7 @@ function aggregate(ctx: QueryContext, object: ObjectDef, query: SelectQuery, mat
     }
   }
 
-  const groups = new Map<string, SfRecord[]>();
+  const groups = new Map<string, number[]>();
   for (const record of matches) {
     const key = JSON.stringify(groupPaths.map((p) => comparable(p.get(record), p.leaf)));
     const list = groups.get(key);
@@ -458,7 +474,7 @@ function aggregate(ctx: QueryContext, object: ObjectDef, query: SelectQuery, mat
   for (const members of groups.values()) {
     const row: Json = { attributes: { type: 'AggregateResult' } };
     const first = members[0];
-    for (const g of groupKeys) row[g.key] = first ? jsonValue(g.path.get(first), g.path.leaf) : null;
+    for (const g of groupKeys) row[g.key] = first !== undefined ? jsonValue(g.path.get(first), g.path.leaf) : null;
     for (const a of aggregates) row[a.key] = computeAggregate(a, members);
     rows.push(row);
   }
@@ -485,7 +501,7 @@ function aggregate(ctx: QueryContext, object: ObjectDef, query: SelectQuery, mat
   return { ...base, totalSize: rows.length, rows };
 }
 
-function computeAggregate(column: AggregateColumn, members: SfRecord[]): FieldValue {
+function computeAggregate(column: AggregateColumn, members: number[]): FieldValue {
   const { fn, path } = column;
   if (!path) return members.length;
   const values = members.map((m) => path.get(m)).filter((v): v is string | number | boolean => v !== null && v !== undefined);
