@@ -43,8 +43,14 @@ const ConnectionSchema = z.object({
 });
 
 export const SyncSchema = z.object({
-  /** Incremental reads restart this far before the saved cursor, to catch late writes. */
-  lookback: duration.default('10m'),
+  /**
+   * An incremental pass reads up to the CRM's time minus this (HubSpot search is eventually
+   * consistent; a long Salesforce transaction commits after its SystemModstamp); the next pass
+   * starts there. The CRM's time comes from its Date headers, so clock skew opens no gap.
+   */
+  settle: duration.default('30s'),
+  /** Optional extra overlap: a pass starts this far before the saved cursor (the store dedupes). */
+  lookback: duration.default('0s'),
   /** Stop a run when the daily API allowance left falls under this share. */
   budgetReserve: z.number().min(0).max(0.9).default(0.2),
   /** Salesforce: use Bulk API 2.0 above this many rows (from a COUNT()), REST below. */
@@ -120,9 +126,9 @@ export const HttpSchema = z.object({
 export const QueuesSchema = z.object({
   concurrency: z
     .object({
-      sync: z.number().int().min(1).max(64).default(4),
+      sync: z.number().int().min(1).max(64).default(8),
       score: z.number().int().min(1).max(64).default(2),
-      writeback: z.number().int().min(1).max(64).default(1),
+      writeback: z.number().int().min(1).max(64).default(2),
       alert: z.number().int().min(1).max(64).default(4),
     })
     .prefault({}),

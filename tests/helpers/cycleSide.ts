@@ -55,6 +55,8 @@ export async function startSide(options: SideOptions): Promise<Side> {
     ACCOUNTPULSE__ALERTS__ALLOWPRIVATEURLS: 'true',
     ACCOUNTPULSE__ALERTS__ROUTES: JSON.stringify([{ name: 'leaders', type: 'webhook', url: receiver.url, match: {} }]),
     ACCOUNTPULSE__CHURN__COMPETITORS: JSON.stringify(sandbox.seedOrg.competitors),
+    // the sandbox's search indexes at once: no need to leave the last 30 s for the next pass
+    ACCOUNTPULSE__SYNC__SETTLE: '0s',
     // retries and stalled jobs come back in fractions of a second, not minutes
     ACCOUNTPULSE__QUEUES__LOCKDURATION: '4s',
     ACCOUNTPULSE__QUEUES__STALLEDINTERVAL: '2s',

@@ -23,9 +23,10 @@ type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
 
 const seed = generateSeedOrg({ seed: 11, accounts: 200, asOf: '2026-11-27' });
 const logger = pino({ level: 'silent' });
+// settle 0s: the sandbox's search sees a write at once (a real portal gets the default 30s)
 const config = ConfigSchema.parse({
   hubspot: { renewalDateField: 'renewal_date', usageField: 'product_usage_index' },
-  sync: { hubspotSearchPerSecond: 5 },
+  sync: { hubspotSearchPerSecond: 5, settle: '0s' },
 });
 let sb: Sandbox;
 let redis: Redis;
@@ -50,6 +51,17 @@ async function syncAll(c: HubSpotConnector, store: Store) {
   const results = [];
   for (const stream of streamNames) results.push(await c.syncStream(stream, { store, logger }));
   return results;
+}
+
+/**
+ * A pass reads up to HubSpot's time, learned from Date headers (1 s resolution, and a second
+ * more taken off): a write becomes readable once that clock has passed it.
+ */
+const pastDateResolution = () => new Promise((r) => setTimeout(r, 2_100));
+
+/** Archived records of a type: the archived list pages every pass reads (100 per page). */
+function archivedPages(type: string): number {
+  return Math.max(1, Math.ceil(sb.hubspot.portal.store(findObjectType(type)!).all().filter((r) => r.archived).length / 100));
 }
 
 function routeCalls(): Record<string, number> {
@@ -130,6 +142,7 @@ describe('HubSpot connector against the sandbox', () => {
     await client.crm.contacts.basicApi.archive(goneContact.id);
     const deal = live('deals')[0]!;
     await client.crm.deals.basicApi.update(deal.id, { properties: { dealstage: 'closedlost' } });
+    await pastDateResolution();
 
     const companies = await hs.syncStream('companies', { store, logger });
     expect(companies).toMatchObject({ complete: true, quarantined: 0 });
@@ -147,6 +160,7 @@ describe('HubSpot connector against the sandbox', () => {
     const callCompany = `hubspot:${sb.hubspot.portal.associations.targets('calls', call.id, 'companies')[0]}`;
     const totalBefore = (await store.activities.aggregates([callCompany])).get(callCompany)!.total;
     await client.crm.objects.calls.basicApi.archive(call.id);
+    await pastDateResolution();
     const calls = await hs.syncStream('calls', { store, logger });
     expect(calls).toMatchObject({ complete: true, deleted: 1 });
     expect((await store.activities.aggregates([callCompany])).get(callCompany)!.total).toBe(totalBefore - 1);
@@ -156,6 +170,34 @@ describe('HubSpot connector against the sandbox', () => {
     expect(await store.records.get('deal', `hubspot:${deal.id}`)).toMatchObject({ stageId: 'closedlost', status: 'lost' });
     const history = await store.records.getBy('dealHistory', 'dealId', `hubspot:${deal.id}`);
     expect(history.some((h) => h.field === 'stage' && h.to === 'closedlost')).toBe(true);
+  }, 60_000);
+
+  it('an incremental cycle after a few changes costs exactly the minimum: one search and one archived list per object, owners once', async () => {
+    const client = new Client({ accessToken: sb.token, basePath: sb.url });
+    const [c1, c2] = live('companies');
+    await client.crm.companies.batchApi.update({ inputs: [{ id: c1!.id, properties: { name: 'Cycle One' } }, { id: c2!.id, properties: { name: 'Cycle Two' } }] });
+    // once, after the first load, the owners stream also reads the archived owners
+    expect(await hs.syncStream('owners', { store, logger })).toMatchObject({ complete: true, calls: 2 });
+    await pastDateResolution();
+    // a new process: nothing cached, HubSpot's clock not yet heard
+    const fresh = connector(store);
+    sb.hubspot.stats.reset();
+    const results = await syncAll(fresh, store);
+    for (const r of results) expect(r, r.stream).toMatchObject({ complete: true, quarantined: 0 });
+    expect(results.find((r) => r.stream === 'companies')).toMatchObject({ read: 2, changed: 2 });
+    expect(results.filter((r) => r.stream !== 'companies' && r.stream !== 'owners').reduce((n, r) => n + r.read, 0)).toBe(0);
+    const expected: Record<string, number> = { 'GET /crm/v3/owners': 1, 'GET /crm/v3/pipelines/deals': 1 };
+    for (const spec of objectStreams) {
+      expected[`POST /crm/v3/objects/${spec.objectType}/search`] = 1;
+      expected[`GET /crm/v3/objects/${spec.objectType}`] = archivedPages(spec.objectType);
+    }
+    expect(routeCalls()).toEqual(expected);
+    expect(await store.records.get('account', `hubspot:${c1!.id}`)).toMatchObject({ name: 'Cycle One' });
+
+    // goal targets synced by another process read the owners the owners stream saved: no owners call
+    sb.hubspot.stats.reset();
+    expect(await connector(store).syncStream('goal_targets', { store, logger })).toMatchObject({ complete: true, calls: 1 + archivedPages('goal_targets') });
+    expect(routeCalls()['GET /crm/v3/owners'] ?? 0).toBe(0);
   }, 60_000);
 
   it('a sync killed after a few pages and restarted ends with the same store as an uninterrupted one', async () => {
@@ -194,14 +236,14 @@ describe('HubSpot connector against the sandbox', () => {
     for (let i = 0; i < 10_500; i++) {
       sb.hubspot.portal.createRecord(contacts, { firstname: `Bulk${i}`, lastname: 'Load', email: `bulk${i}@example.com`, associatedcompanyid: company.id });
     }
+    await pastDateResolution();
     sb.hubspot.stats.reset();
     const result = await hs.syncStream('contacts', { store, logger });
     expect(result).toMatchObject({ complete: true, quarantined: 0 });
     expect(await store.records.count('contact')).toBe(before + 10_500);
     expect(await store.records.count('contact')).toBe(live('contacts').length);
     const searches = routeCalls()['POST /crm/v3/objects/contacts/search'] ?? 0;
-    expect(searches).toBeGreaterThanOrEqual(Math.ceil(10_500 / 200));
-    expect(searches).toBeLessThanOrEqual(Math.ceil(10_500 / 200) + 2);
+    expect(searches).toBe(Math.ceil(10_500 / 200));
     expect(sb.stats.snapshot().errors).toBe(0);
   }, 120_000);
 
@@ -225,6 +267,17 @@ describe('HubSpot connector against the sandbox', () => {
     expect(back.get(all[1]!)).toMatchObject({ churnRiskScore: 1, churnRiskBand: 'green', lastScoredAt: '2026-11-28T07:00:00.000Z' });
   }, 60_000);
 
+  it('an incremental right after a write-back reads the echo once, and the next one reads nothing more', async () => {
+    await pastDateResolution();
+    sb.hubspot.stats.reset();
+    const echo = await hs.syncStream('companies', { store, logger });
+    expect(echo).toMatchObject({ complete: true, read: live('companies').length, calls: Math.ceil(live('companies').length / 200) + archivedPages('companies') });
+    sb.hubspot.stats.reset();
+    const next = await hs.syncStream('companies', { store, logger });
+    expect(next).toMatchObject({ complete: true, read: 0, calls: 1 + archivedPages('companies') });
+    expect(routeCalls()).toEqual({ 'POST /crm/v3/objects/companies/search': 1, 'GET /crm/v3/objects/companies': archivedPages('companies') });
+  }, 60_000);
+
   it('tasks: the same batch sent twice creates each task once, associated with its company', async () => {
     const [a, b] = live('companies');
     const tasks = [
@@ -232,10 +285,16 @@ describe('HubSpot connector against the sandbox', () => {
       { dedupeKey: `risk-red:${b!.id}:2026-11-28`, accountExternalId: b!.id, ownerExternalId: null, subject: 'Call them: risk rose to red', body: '2 urgent tickets open', dueDate: '2026-12-01', priority: 'normal' as const },
     ];
     const before = live('tasks').length;
+    sb.hubspot.stats.reset();
     const first = await hs.createTasks(tasks);
     expect(first.map((r) => [r.ok, r.existed ?? false])).toEqual([[true, false], [true, false]]);
+    // a first attempt: the companies' owners (the tasks name none) and one batch create, no search
+    expect(routeCalls()).toEqual({ 'POST /crm/v3/objects/companies/batch/read': 1, 'POST /crm/v3/objects/tasks/batch/create': 1 });
+    sb.hubspot.stats.reset();
     const second = await hs.createTasks(tasks);
     expect(second.map((r) => [r.ok, r.existed, r.taskId])).toEqual(first.map((r) => [true, true, r.taskId]));
+    // sent again (a retried job): every key's create is on record, nothing to ask HubSpot
+    expect(routeCalls()).toEqual({});
     expect(live('tasks').length).toBe(before + 2);
     expect(sb.hubspot.portal.associations.targets('tasks', first[0]!.taskId!, 'companies')).toEqual([a!.id]);
   }, 60_000);

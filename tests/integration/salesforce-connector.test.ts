@@ -47,11 +47,18 @@ function connectorFor(sb: RunningSalesforceSandbox, redis: Redis, options: { con
   const vars: Record<string, string> = { SALESFORCE_INSTANCE_URL: sb.url, SALESFORCE_ACCESS_TOKEN: sb.token, ACCOUNTPULSE_PREFIX: prefix, ...options.env };
   for (const [k, v] of Object.entries(vars)) if (v === '') delete vars[k];
   const env = EnvSchema.parse(vars);
-  const config = ConfigSchema.parse({ salesforce: { renewalDateField: 'Renewal_Date__c', usageField: 'Usage_Index__c' }, ...options.config });
+  // settle 0s: the sandbox's queries see a write at once (a real org gets the default 30s)
+  const config = ConfigSchema.parse({ salesforce: { renewalDateField: 'Renewal_Date__c', usageField: 'Usage_Index__c' }, ...options.config, sync: { settle: '0s', ...(options.config?.sync as object | undefined) } });
   const store = new Store(redis, { prefix });
   const connector = new SalesforceConnector({ env, config, redis, logger, pollDelaysMs: [120, 100], ...(options.bulkPageSize ? { bulkPageSize: options.bulkPageSize } : {}) });
   return { connector, store };
 }
+
+/**
+ * A pass reads up to the org's time, learned from Date headers (1 s resolution, and a second
+ * more taken off): a write becomes readable once that clock has passed it.
+ */
+const pastDateResolution = () => new Promise((r) => setTimeout(r, 2_100));
 
 async function syncAll(connector: SalesforceConnector, store: Store, extra: { signal?: AbortSignal; onPage?: () => void } = {}) {
   const results = [];
@@ -128,8 +135,15 @@ describe('Salesforce connector against the sandbox: small org through REST', () 
     await conn.sobject('Task').destroy(task.Id);
     const created = (await conn.sobject('Case').create({ Subject: 'Outage', AccountId: account.Id, Priority: 'Critical', Status: 'New' })) as { id: string };
     const foldedBefore = await totalFolded(store);
+    await pastDateResolution();
 
+    const callsBefore = s.sandbox.stats.snapshot().calls;
     const next = await syncAll(connector, store);
+    // the minimum: one query per object, deleted rows in the same queryAll (User has no deletions)
+    const calls = s.sandbox.stats.snapshot().calls;
+    expect(calls.total - callsBefore.total).toBe(connector.streams.length);
+    const routes = Object.fromEntries(Object.entries(calls.byRoute).map(([k, n]) => [k, n - (callsBefore.byRoute[k] ?? 0)]).filter(([, n]) => n !== 0));
+    expect(routes).toEqual({ 'GET /services/data/vXX/queryAll': connector.streams.length - 1, 'GET /services/data/vXX/query': 1 });
     expect(await store.records.get('account', `salesforce:${account.Id}`)).toMatchObject({ name: 'Renamed Account Ltd' });
     expect(await store.records.get('contact', `salesforce:${contact.Id}`)).toBeUndefined();
     expect(await store.records.get('ticket', `salesforce:${created.id}`)).toMatchObject({ subject: 'Outage', priority: 'urgent', status: 'open', accountId: `salesforce:${account.Id}` });
@@ -138,6 +152,12 @@ describe('Salesforce connector against the sandbox: small org through REST', () 
     expect(next.find((r) => r.stream === 'tasks')).toMatchObject({ deleted: 1, complete: true, accountIds: [`salesforce:${task.AccountId}`] });
     expect(next.find((r) => r.stream === 'accounts')?.accountIds).toContain(`salesforce:${account.Id}`);
     for (const [, kind, type] of recordKinds) expect(await store.records.count(kind)).toBe(liveRows(s.sandbox, type).length);
+
+    // the pass after reads nothing again: the next one starts where this one ended
+    await pastDateResolution();
+    const again = await syncAll(connector, store);
+    expect(again.reduce((n, r) => n + r.read + r.deleted, 0)).toBe(0);
+    expect(again.reduce((n, r) => n + r.calls, 0)).toBe(connector.streams.length);
   });
 
   it('renews the session when it expires mid-sync (client credentials) and loses nothing', async () => {
@@ -179,10 +199,16 @@ describe('Salesforce connector against the sandbox: small org through REST', () 
     const accounts = liveRows(s.sandbox, 'Account').slice(0, 3) as { Id: string; OwnerId: string }[];
     const tasks = accounts.map((a, i) => ({ dedupeKey: `churn-red:${a.Id}`, accountExternalId: a.Id, ownerExternalId: null, subject: `Churn risk red #${i}`, body: 'Risk 80: no activity for 60 days', dueDate: '2026-12-01', priority: 'high' as const }));
     const tasksBefore = liveRows(s.sandbox, 'Task').length;
+    let calls = s.sandbox.stats.snapshot().calls.total;
     const first = await connector.createTasks(tasks);
     expect(first.map((r) => [r.ok, r.existed ?? false])).toEqual([[true, false], [true, false], [true, false]]);
+    // a first attempt: the account owners (the tasks name none) and one collections create, no marker lookup
+    expect(s.sandbox.stats.snapshot().calls.total - calls).toBe(2);
+    calls = s.sandbox.stats.snapshot().calls.total;
     const second = await connector.createTasks(tasks);
     expect(second.map((r) => [r.ok, r.existed, r.taskId])).toEqual(first.map((r) => [true, true, r.taskId]));
+    // sent again (a retried job): every key's create is on record, nothing to ask Salesforce
+    expect(s.sandbox.stats.snapshot().calls.total - calls).toBe(0);
     expect(liveRows(s.sandbox, 'Task').length).toBe(tasksBefore + 3);
     const made = s.sandbox.org.store.get('Task', first[0]?.taskId as string) as Record<string, unknown>;
     expect(made).toMatchObject({ WhatId: accounts[0]?.Id, OwnerId: accounts[0]?.OwnerId, Priority: 'High', Status: 'Not Started' });

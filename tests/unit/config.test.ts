@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(env.SALESFORCE_API_VERSION).toBe('62.0');
     expect(config.sync.budgetReserve).toBe(0.2);
     expect(config.writeBack.overwriteHumanEdits).toBe(false);
-    expect(config.queues.concurrency).toEqual({ sync: 4, score: 2, writeback: 1, alert: 4 });
+    expect(config.queues.concurrency).toEqual({ sync: 8, score: 2, writeback: 2, alert: 4 });
     expect(files).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PendingTasks } from '../../src/store/pendingTasks.js';
 import { fixture, harness, HUBSPOT_TEST_URL, type Harness } from '../fixtures/hubspot/harness.js';
 
 const mappedConfig = {
@@ -95,10 +96,15 @@ describe('initial load', () => {
     nock(HUBSPOT_TEST_URL)
       .get('/crm/v3/objects/companies')
       .query((q) => q.after === undefined)
-      .reply(200, fixture('companies-page-1.json'), rateHeaders);
+      .reply(200, fixture('companies-page-1.json'), rateHeaders)
+      // fetched ahead while page 1 is stored (the abort comes right after storing it), then dropped
+      .get('/crm/v3/objects/companies')
+      .query((q) => q.after === 'NTAwMw')
+      .reply(200, fixture('companies-page-2.json'), rateHeaders);
     const first = await h.connector.syncStream('companies', ctx({ signal: abort.signal, onPage: () => abort.abort() }));
-    expect(first).toMatchObject({ pages: 1, complete: false, stoppedReason: 'aborted', calls: 1 });
+    expect(first).toMatchObject({ pages: 1, read: 2, complete: false, stoppedReason: 'aborted', calls: 2 });
     expect(await h.store.checkpoints.get('hubspot', 'companies')).toMatchObject({ phase: 'initial', after: 'NTAwMw' });
+    expect(await h.store.records.allIds('account')).toEqual(['hubspot:5001']);
 
     nock(HUBSPOT_TEST_URL)
       .get('/crm/v3/objects/companies')
@@ -280,50 +286,90 @@ describe('budget', () => {
 });
 
 describe('incremental sync', () => {
-  it('searches by modstamp window and hs_object_id keyset, 200 per page; associations by v4 batch; archived become deletions', async () => {
+  it('searches [cursor, HubSpot time - settle] by hs_object_id keyset, 200 per page; associations by v4 batch; archived become deletions', async () => {
+    // HubSpot's clock runs 2 minutes behind ours: windows follow its Date header, not our clock
+    let local = Date.parse('2026-11-27T12:02:00.000Z');
+    await h.cleanup();
+    h = await harness({ config: mappedConfig, now: () => local });
+    const serverDate = { ...json, Date: 'Fri, 27 Nov 2026 12:00:00 GMT' };
     await h.store.records.upsert('contact', [
       { id: 'hubspot:77', source: 'hubspot', externalId: '77', updatedAt: '2026-01-01T00:00:00.000Z', accountId: null, name: 'Gone', email: null, title: null, active: true, createdAt: null },
+      { id: 'hubspot:78', source: 'hubspot', externalId: '78', updatedAt: '2026-01-01T00:00:00.000Z', accountId: null, name: 'Gone later', email: null, title: null, active: true, createdAt: null },
     ]);
     const cursor = Date.parse('2026-11-27T00:00:00.000Z');
     await h.store.checkpoints.save('hubspot', 'contacts', { phase: 'incremental', cursor, step: 'changes', windowEnd: null, lastId: null, archivedAfter: null });
-    const contact = (id: number) => ({
+    const contact = (id: number, modified = '2026-11-27T10:00:00.000Z') => ({
       id: String(id),
-      properties: { firstname: `F${id}`, lastname: 'L', email: `c${id}@x.com`, jobtitle: null, associatedcompanyid: null, lastmodifieddate: '2026-11-27T10:00:00.000Z', createdate: '2026-01-01T00:00:00.000Z', hs_object_id: String(id) },
+      properties: { firstname: `F${id}`, lastname: 'L', email: `c${id}@x.com`, jobtitle: null, associatedcompanyid: null, lastmodifieddate: modified, createdate: '2026-01-01T00:00:00.000Z', hs_object_id: String(id) },
       createdAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-11-27T10:00:00.000Z',
+      updatedAt: modified,
       archived: false,
     });
+    // 12:00:00 (Date) - 1 s (its resolution) - 30 s (settle)
+    const windowEnd = Date.parse('2026-11-27T11:59:29.000Z');
     const bodies: { filterGroups: { filters: { propertyName: string; operator: string; value: string }[] }[]; limit: number; sorts: unknown[] }[] = [];
     const assocInputs: number[] = [];
     nock(HUBSPOT_TEST_URL)
+      // nothing heard from HubSpot yet in this process: the first page has no upper bound, and
+      // 1005 (changed after windowEnd) is left to the next pass
       .post('/crm/v3/objects/contacts/search', (b) => (bodies.push(b), true))
-      .reply(200, { total: 201, results: Array.from({ length: 200 }, (_, i) => contact(1000 + i)), paging: { next: { after: '200' } } }, json)
+      .reply(200, { total: 201, results: Array.from({ length: 200 }, (_, i) => contact(1000 + i, i === 5 ? '2026-11-27T11:59:45.000Z' : undefined)), paging: { next: { after: '200' } } }, serverDate)
       .post('/crm/v4/associations/contacts/companies/batch/read', (b) => (assocInputs.push(b.inputs.length), true))
-      .reply(200, { status: 'COMPLETE', results: [{ from: { id: '1000' }, to: [{ toObjectId: 5001, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }] }] }], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, json)
+      .reply(200, { status: 'COMPLETE', results: [{ from: { id: '1000' }, to: [{ toObjectId: 5001, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 279, label: null }] }] }], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, serverDate)
       .post('/crm/v3/objects/contacts/search', (b) => (bodies.push(b), true))
-      .reply(200, { total: 1, results: [contact(1200)] }, json)
+      .reply(200, { total: 1, results: [contact(1200)] }, serverDate)
       .post('/crm/v4/associations/contacts/companies/batch/read', (b) => (assocInputs.push(b.inputs.length), true))
-      .reply(200, { status: 'COMPLETE', results: [], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, json)
+      .reply(200, { status: 'COMPLETE', results: [], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, serverDate)
       .get('/crm/v3/objects/contacts')
       .query((q) => q.archived === 'true')
-      .reply(200, { results: [{ id: '77', properties: { hs_object_id: '77' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-11-27T11:00:00.000Z', archived: true, archivedAt: '2026-11-27T11:00:00.000Z' }] }, rateHeaders);
+      .reply(200, {
+        results: [
+          { id: '77', properties: { hs_object_id: '77' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-11-27T11:00:00.000Z', archived: true, archivedAt: '2026-11-27T11:00:00.000Z' },
+          // archived after windowEnd: the next pass's deletion
+          { id: '78', properties: { hs_object_id: '78' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-11-27T11:59:50.000Z', archived: true, archivedAt: '2026-11-27T11:59:50.000Z' },
+        ],
+      }, { ...rateHeaders, Date: 'Fri, 27 Nov 2026 12:00:01 GMT' });
 
     const result = await h.connector.syncStream('contacts', ctx());
 
-    expect(result).toMatchObject({ read: 201, changed: 201, deleted: 1, pages: 2, calls: 5, complete: true });
+    expect(result).toMatchObject({ read: 200, changed: 200, deleted: 1, pages: 2, calls: 5, complete: true });
     expect(bodies[0]).toMatchObject({ limit: 200, sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }] });
-    const f0 = bodies[0]!.filterGroups[0]!.filters;
-    expect(f0.map((f) => [f.propertyName, f.operator])).toEqual([['lastmodifieddate', 'GTE'], ['lastmodifieddate', 'LTE']]);
-    expect(Number(f0[0]!.value)).toBe(cursor - 10 * 60_000);
-    const f1 = bodies[1]!.filterGroups[0]!.filters;
-    expect(f1[2]).toEqual({ propertyName: 'hs_object_id', operator: 'GT', value: '1199' });
-    expect(f1[1]!.value).toBe(f0[1]!.value); // same window while paging
-    expect(assocInputs).toEqual([200, 1]);
+    expect(bodies[0]!.filterGroups[0]!.filters).toEqual([{ propertyName: 'lastmodifieddate', operator: 'GTE', value: String(cursor) }]);
+    expect(bodies[1]!.filterGroups[0]!.filters).toEqual([
+      { propertyName: 'lastmodifieddate', operator: 'GTE', value: String(cursor) },
+      { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(windowEnd) },
+      { propertyName: 'hs_object_id', operator: 'GT', value: '1199' },
+    ]);
+    expect(assocInputs).toEqual([199, 1]);
     expect(await h.store.records.get('contact', 'hubspot:1000')).toMatchObject({ accountId: 'hubspot:5001', name: 'F1000 L' });
+    expect(await h.store.records.get('contact', 'hubspot:1005')).toBeUndefined();
     expect(await h.store.records.get('contact', 'hubspot:77')).toBeUndefined();
+    expect(await h.store.records.get('contact', 'hubspot:78')).toMatchObject({ name: 'Gone later' });
     expect(await h.store.records.count('contact')).toBe(201);
-    const checkpoint = await h.store.checkpoints.get<{ cursor: number }>('hubspot', 'contacts');
-    expect(checkpoint).toMatchObject({ phase: 'incremental', step: 'changes', cursor: Number(f0[1]!.value), lastId: null });
+    expect(await h.store.checkpoints.get('hubspot', 'contacts')).toEqual({ phase: 'incremental', step: 'changes', cursor: windowEnd, windowEnd: null, lastId: null, archivedAfter: null });
+
+    // a minute later, the next pass starts at that windowEnd and, HubSpot's time now known, is
+    // bounded from its first page
+    local += 60_000;
+    const next: typeof bodies = [];
+    nock(HUBSPOT_TEST_URL)
+      .post('/crm/v3/objects/contacts/search', (b) => (next.push(b), true))
+      .reply(200, { total: 1, results: [contact(1005, '2026-11-27T11:59:45.000Z')] }, serverDate)
+      .post('/crm/v4/associations/contacts/companies/batch/read')
+      .reply(200, { status: 'COMPLETE', results: [], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, serverDate)
+      .get('/crm/v3/objects/contacts')
+      .query((q) => q.archived === 'true')
+      .reply(200, { results: [{ id: '78', properties: { hs_object_id: '78' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-11-27T11:59:50.000Z', archived: true, archivedAt: '2026-11-27T11:59:50.000Z' }] }, serverDate);
+    const second = await h.connector.syncStream('contacts', ctx());
+    expect(second).toMatchObject({ read: 1, changed: 1, deleted: 1, calls: 3, complete: true });
+    // the clock learned 12:00:01 at local 12:02:00 (the archived list's answer): offset -119 s
+    const secondEnd = Date.parse('2026-11-27T12:03:00.000Z') - 119_000 - 1_000 - 30_000;
+    expect(next[0]!.filterGroups[0]!.filters).toEqual([
+      { propertyName: 'lastmodifieddate', operator: 'GTE', value: String(windowEnd) },
+      { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(secondEnd) },
+    ]);
+    expect(await h.store.records.get('contact', 'hubspot:1005')).toMatchObject({ name: 'F1005 L' });
+    expect(await h.store.checkpoints.get('hubspot', 'contacts')).toMatchObject({ cursor: secondEnd });
   });
 
   it('syncRecords re-reads given ids by batch read and deletes the ones HubSpot no longer has', async () => {
@@ -439,41 +485,76 @@ describe('write-back', () => {
     expect(report.created).toHaveLength(6);
   });
 
-  it('createTasks: keys already in HubSpot are not created again; the rest in one batch with the company association', async () => {
+  it('createTasks: a first attempt creates without searching; only a key whose earlier create had no answer is searched', async () => {
+    const sent = new PendingTasks(h.redis, h.store.keys, 'hubspot');
+    // k1: an earlier attempt sent its create and died before the answer (it had created task 880)
+    await sent.markSent(['k1']);
+    const searches: { filterGroups: { filters: { propertyName: string; operator: string; values: string[] }[] }[] }[] = [];
     let createBody: { inputs: { properties: Record<string, string>; associations: unknown[] }[] } | undefined;
     nock(HUBSPOT_TEST_URL)
-      .post('/crm/v3/objects/tasks/search', (b) => b.filterGroups[0].filters[0].propertyName === 'accountpulse_task_key' && b.filterGroups[0].filters[0].operator === 'IN')
+      .post('/crm/v3/objects/tasks/search', (b) => (searches.push(b), true))
       .reply(200, { total: 1, results: [{ id: '880', properties: { accountpulse_task_key: 'k1' }, createdAt: '2026-11-27T00:00:00Z', updatedAt: '2026-11-27T00:00:00Z', archived: false }] }, json)
       .post('/crm/v3/objects/tasks/batch/create', (b) => ((createBody = b), true))
       .reply(201, { status: 'COMPLETE', results: [{ id: '881', properties: { accountpulse_task_key: 'k2' }, createdAt: '2026-11-28T00:00:00Z', updatedAt: '2026-11-28T00:00:00Z', archived: false }], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, json);
-    const results = await h.connector.createTasks([
-      { dedupeKey: 'k1', accountExternalId: '5001', ownerExternalId: '41629779', subject: 'Call Acme', body: 'risk rose to red', dueDate: '2026-12-01', priority: 'high' },
-      { dedupeKey: 'k2', accountExternalId: '5003', ownerExternalId: '41629780', subject: 'Call Initech', body: 'risk rose to red', dueDate: '2026-12-01', priority: 'normal' },
-    ]);
+    const tasks = [
+      { dedupeKey: 'k1', accountExternalId: '5001', ownerExternalId: '41629779', subject: 'Call Acme', body: 'risk rose to red', dueDate: '2026-12-01', priority: 'high' as const },
+      { dedupeKey: 'k2', accountExternalId: '5003', ownerExternalId: '41629780', subject: 'Call Initech', body: 'risk rose to red', dueDate: '2026-12-01', priority: 'normal' as const },
+    ];
+    const results = await h.connector.createTasks(tasks);
     expect(results).toEqual([
       { dedupeKey: 'k1', ok: true, taskId: '880', existed: true },
       { dedupeKey: 'k2', ok: true, taskId: '881' },
     ]);
+    expect(searches.map((b) => b.filterGroups[0]!.filters[0])).toEqual([{ propertyName: 'accountpulse_task_key', operator: 'IN', values: ['k1'] }]);
     expect(createBody?.inputs).toEqual([
       {
         properties: { hs_task_subject: 'Call Initech', hs_task_body: 'risk rose to red', hs_timestamp: '2026-12-01T09:00:00.000Z', hs_task_priority: 'MEDIUM', hs_task_status: 'NOT_STARTED', hs_task_type: 'TODO', accountpulse_task_key: 'k2', hubspot_owner_id: '41629780' },
         associations: [{ to: { id: '5003' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 192 }] }],
       },
     ]);
+    expect(await sent.outcomes(['k1', 'k2'])).toEqual(new Map([['k1', { state: 'created', taskId: '880' }], ['k2', { state: 'created', taskId: '881' }]]));
+
+    // the same tasks again (a retried job): answered from the record, no call at all
+    expect(await h.connector.createTasks(tasks)).toEqual([
+      { dedupeKey: 'k1', ok: true, taskId: '880', existed: true },
+      { dedupeKey: 'k2', ok: true, taskId: '881', existed: true },
+    ]);
   });
 
-  it('createTasks: after a 502 on create, searches the keys again and creates only what is missing', async () => {
-    let creates = 0;
+  it('createTasks: after a 502 on create, searches the keys and creates only what is missing', async () => {
+    const calls: string[] = [];
+    let created: string[] = [];
     nock(HUBSPOT_TEST_URL)
-      .post('/crm/v3/objects/tasks/search')
-      .reply(200, { total: 0, results: [] }, json)
-      .post('/crm/v3/objects/tasks/batch/create', () => (creates++, true))
+      // first attempt: no search, a create that fails in flight after HubSpot created k9 (not k8)
+      .post('/crm/v3/objects/tasks/batch/create', () => (calls.push('create'), true))
       .reply(502, { status: 'error', message: 'Bad gateway', category: 'BAD_GATEWAY' }, json)
-      // the first attempt did create the task before the gateway failed
-      .post('/crm/v3/objects/tasks/search')
-      .reply(200, { total: 1, results: [{ id: '990', properties: { accountpulse_task_key: 'k9' }, createdAt: '2026-11-28T00:00:00Z', updatedAt: '2026-11-28T00:00:00Z', archived: false }] }, json);
-    const results = await h.connector.createTasks([{ dedupeKey: 'k9', accountExternalId: '5001', ownerExternalId: '1', subject: 's', body: 'b', dueDate: '2026-12-01', priority: 'low' }]);
-    expect(creates).toBe(1);
-    expect(results).toEqual([{ dedupeKey: 'k9', ok: true, taskId: '990', existed: true }]);
+      .post('/crm/v3/objects/tasks/search', (b) => (calls.push(`search ${b.filterGroups[0].filters[0].values.join(',')}`), true))
+      .reply(200, { total: 1, results: [{ id: '990', properties: { accountpulse_task_key: 'k9' }, createdAt: '2026-11-28T00:00:00Z', updatedAt: '2026-11-28T00:00:00Z', archived: false }] }, json)
+      .post('/crm/v3/objects/tasks/batch/create', (b) => ((created = b.inputs.map((i: { properties: Record<string, string> }) => i.properties.accountpulse_task_key)), calls.push('create'), true))
+      .reply(201, { status: 'COMPLETE', results: [{ id: '991', properties: { accountpulse_task_key: 'k8' }, createdAt: '2026-11-28T00:00:00Z', updatedAt: '2026-11-28T00:00:00Z', archived: false }], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, json);
+    const results = await h.connector.createTasks([
+      { dedupeKey: 'k9', accountExternalId: '5001', ownerExternalId: '1', subject: 's', body: 'b', dueDate: '2026-12-01', priority: 'low' },
+      { dedupeKey: 'k8', accountExternalId: '5003', ownerExternalId: '1', subject: 's', body: 'b', dueDate: '2026-12-01', priority: 'low' },
+    ]);
+    expect(calls).toEqual(['create', 'search k9,k8', 'create']);
+    expect(created).toEqual(['k8']);
+    expect(results).toEqual([
+      { dedupeKey: 'k9', ok: true, taskId: '990', existed: true },
+      { dedupeKey: 'k8', ok: true, taskId: '991' },
+    ]);
+  });
+
+  it('createTasks: a create refused outright (400) leaves no record: the next attempt creates without a search', async () => {
+    nock(HUBSPOT_TEST_URL)
+      .post('/crm/v3/objects/tasks/batch/create')
+      .reply(400, { status: 'error', message: 'Property values were not valid', category: 'VALIDATION_ERROR' }, json);
+    const task = { dedupeKey: 'k7', accountExternalId: '5001', ownerExternalId: '1', subject: 's', body: 'b', dueDate: '2026-12-01', priority: 'low' as const };
+    const [first] = await h.connector.createTasks([task]);
+    expect(first).toMatchObject({ dedupeKey: 'k7', ok: false });
+    expect(await new PendingTasks(h.redis, h.store.keys, 'hubspot').outcomes(['k7'])).toEqual(new Map());
+    nock(HUBSPOT_TEST_URL)
+      .post('/crm/v3/objects/tasks/batch/create')
+      .reply(201, { status: 'COMPLETE', results: [{ id: '777', properties: { accountpulse_task_key: 'k7' }, createdAt: '2026-11-28T00:00:00Z', updatedAt: '2026-11-28T00:00:00Z', archived: false }], startedAt: '2026-11-28T07:00:00.000Z', completedAt: '2026-11-28T07:00:00.000Z' }, json);
+    expect(await h.connector.createTasks([task])).toEqual([{ dedupeKey: 'k7', ok: true, taskId: '777' }]);
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PendingTasks } from '../../src/store/pendingTasks.js';
 import { API, INSTANCE, limitHeaders, makeHarness, queryPage, type Harness } from '../fixtures/salesforce/helpers.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/salesforce/${name}`, import.meta.url), 'utf8'));
@@ -15,6 +16,10 @@ const accountConfig = {
   salesforce: { accountFields: [{ from: 'Usage_Index__c', to: 'usageIndex', type: 'number' }], renewalDateField: 'Renewal_Date__c', churnLabelField: 'Churned__c' },
 };
 const q = (soqlPart: RegExp) => (qs: Record<string, unknown>) => soqlPart.test(String(qs.q));
+/** Our clock in these tests; answers without a Date header leave the org's time unknown. */
+const NOW = Date.parse('2026-11-28T07:00:00.000Z');
+/** NOW - 1 s (Date resolution) - 30 s (sync.settle), whole seconds */
+const WINDOW_END = '2026-11-28T06:59:29.000Z';
 
 beforeAll(() => {
   nock.disableNetConnect();
@@ -42,8 +47,10 @@ afterEach(async () => {
 });
 
 describe('Salesforce sync (REST)', () => {
+  let now = NOW;
   beforeEach(() => {
-    h = makeHarness({ config: accountConfig });
+    now = NOW;
+    h = makeHarness({ config: accountConfig, connector: { now: () => now } });
   });
 
   it('reads every page, quarantines the malformed row, keeps the others and checkpoints', async () => {
@@ -61,27 +68,65 @@ describe('Salesforce sync (REST)', () => {
     const [q1] = await h!.store.quarantine.list();
     expect(q1).toMatchObject({ source: 'salesforce', stream: 'accounts', externalId: '001RO00000A1b2eYAB' });
     expect(q1?.reason).toMatch(/^invalid Account row: Name:/);
-    expect(await h!.store.checkpoints.get('salesforce', 'accounts')).toEqual({ v: 1, cursor: '2026-11-23T08:00:00.000Z', deletedCursor: '2026-11-23T08:00:00.000Z', active: null, fullRows: 4 });
+    expect(await h!.store.checkpoints.get('salesforce', 'accounts')).toEqual({ v: 1, cursor: WINDOW_END, deletedCursor: null, active: null, fullRows: 4 });
     expect((await h!.connector.budget()).dailyRemaining).toBe(100000 - 101);
   });
 
-  it('reads the next run from the cursor minus the lookback and applies deletions from queryAll', async () => {
+  it('an incremental pass is one queryAll up to the org\'s time minus settle: changes stored, deleted rows removed', async () => {
     await h!.store.checkpoints.save('salesforce', 'accounts', { v: 1, cursor: '2026-11-23T08:00:00.000Z', deletedCursor: '2026-11-23T08:00:00.000Z', active: null });
     await h!.store.records.upsert('account', [
       { id: 'salesforce:001RO00000A1b2fYAB', source: 'salesforce', externalId: '001RO00000A1b2fYAB', updatedAt: '2026-11-23T08:00:00.000Z', name: 'Umbrella', domain: null, industry: null, employees: null, annualRevenue: null, ownerId: null, parentId: null, renewalDate: null, churned: null, createdAt: null, fields: {} },
     ]);
+    const changed = { ...fixture('accounts-page1.json').records[0], SystemModstamp: '2026-11-24T08:00:00.000+0000', IsDeleted: false };
+    // committed after the window's end: the next pass's
+    const late = { ...fixture('accounts-page1.json').records[1], SystemModstamp: '2026-11-28T06:57:50.000+0000', IsDeleted: false };
+    const soql: string[] = [];
+    // the org's clock is 2 minutes behind ours
+    const orgTime = (date: string) => ({ ...limitHeaders(), Date: date });
     const api = nock(INSTANCE)
-      .get(`${API}/query`)
-      .query((qs) => String(qs.q).endsWith('FROM Account WHERE SystemModstamp > 2026-11-23T07:50:00Z ORDER BY SystemModstamp, Id'))
-      .reply(200, queryPage('Account', []), limitHeaders())
       .get(`${API}/queryAll`)
-      .query((qs) => String(qs.q) === 'SELECT Id, SystemModstamp FROM Account WHERE IsDeleted = true AND SystemModstamp > 2026-11-23T07:50:00Z ORDER BY SystemModstamp, Id')
-      .reply(200, queryPage('Account', [{ Id: '001RO00000A1b2fYAB', SystemModstamp: '2026-11-24T09:00:00.000+0000' }]), limitHeaders());
+      .query((qs) => (soql.push(String(qs.q)), true))
+      .reply(200, queryPage('Account', [changed, { Id: '001RO00000A1b2fYAB', SystemModstamp: '2026-11-24T09:00:00.000+0000', IsDeleted: true }, late]), orgTime('Sat, 28 Nov 2026 06:58:00 GMT'));
     const result = await h!.connector.syncStream('accounts', { store: h!.store, logger: h!.logger });
     expect(api.isDone()).toBe(true);
-    expect(result).toMatchObject({ read: 0, deleted: 1, complete: true, accountIds: ['salesforce:001RO00000A1b2fYAB'] });
-    expect(await h!.store.records.count('account')).toBe(0);
-    expect(await h!.store.checkpoints.get('salesforce', 'accounts')).toMatchObject({ cursor: '2026-11-23T08:00:00.000Z', deletedCursor: '2026-11-24T09:00:00.000Z' });
+    // nothing heard from the org yet: no upper bound in the query; windowEnd = 06:58:00 - 1 s - 30 s
+    expect(soql[0]).toMatch(/^SELECT Id, .*, IsDeleted FROM Account WHERE SystemModstamp > 2026-11-23T08:00:00Z ORDER BY SystemModstamp, Id$/);
+    expect(result).toMatchObject({ read: 1, changed: 1, deleted: 1, complete: true, calls: 1 });
+    expect(result.accountIds.sort()).toEqual([changed.Id, 'salesforce:001RO00000A1b2fYAB'].map((id) => (id.startsWith('salesforce:') ? id : `salesforce:${id}`)).sort());
+    expect((await h!.store.records.allIds('account')).sort()).toEqual([`salesforce:${changed.Id}`]);
+    // the checkpoint written before deletions came with the changes is read as is, its deletedCursor then dropped
+    expect(await h!.store.checkpoints.get('salesforce', 'accounts')).toMatchObject({ cursor: '2026-11-28T06:57:29.000Z', deletedCursor: null, active: null });
+
+    // a minute later the next pass starts there and, the org's time known, is bounded in the query
+    now += 60_000;
+    nock(INSTANCE)
+      .get(`${API}/queryAll`)
+      .query((qs) => (soql.push(String(qs.q)), true))
+      .reply(200, queryPage('Account', [late]), orgTime('Sat, 28 Nov 2026 06:59:00 GMT'));
+    const next = await h!.connector.syncStream('accounts', { store: h!.store, logger: h!.logger });
+    expect(soql[1]).toMatch(/ FROM Account WHERE SystemModstamp > 2026-11-28T06:57:29Z AND SystemModstamp <= 2026-11-28T06:58:29Z ORDER BY SystemModstamp, Id$/);
+    expect(next).toMatchObject({ read: 1, changed: 1, deleted: 0, calls: 1 });
+    expect(await h!.store.checkpoints.get('salesforce', 'accounts')).toMatchObject({ cursor: '2026-11-28T06:58:29.000Z', active: null });
+  });
+
+  it('fetches the next query page while the current one is stored; an abort drops it and resumes at the saved locator', async () => {
+    const abort = new AbortController();
+    const api = nock(INSTANCE)
+      .get(`${API}/query`)
+      .query(true)
+      .reply(200, fixture('accounts-page1.json'), limitHeaders())
+      // requested before page 1 was stored (the run is aborted right after storing it)
+      .get(`${API}/query/01gRO0000016PIAYA2-2000`)
+      .reply(200, fixture('accounts-page2.json'), limitHeaders());
+    const first = await h!.connector.syncStream('accounts', { store: h!.store, logger: h!.logger, signal: abort.signal, onPage: () => abort.abort() });
+    expect(api.isDone()).toBe(true);
+    expect(first).toMatchObject({ pages: 1, read: 2, complete: false, stoppedReason: 'aborted', calls: 2 });
+    expect(await h!.store.checkpoints.get('salesforce', 'accounts')).toMatchObject({ cursor: null, active: { mode: 'rest', next: `${API}/query/01gRO0000016PIAYA2-2000`, windowEnd: WINDOW_END } });
+    nock(INSTANCE).get(`${API}/query/01gRO0000016PIAYA2-2000`).reply(200, fixture('accounts-page2.json'), limitHeaders());
+    const second = await h!.connector.syncStream('accounts', { store: h!.store, logger: h!.logger });
+    expect(second).toMatchObject({ pages: 1, read: 2, complete: true, calls: 1 });
+    expect(await h!.store.records.count('account')).toBe(3);
+    expect(await h!.store.checkpoints.get('salesforce', 'accounts')).toMatchObject({ cursor: WINDOW_END, active: null });
   });
 
   it('drops a configured field deleted in the org (INVALID_FIELD) and reads without it', async () => {
@@ -208,14 +253,11 @@ describe('Salesforce sync (REST)', () => {
     expect(agg?.total).toBe(2);
 
     nock(INSTANCE)
-      .get(`${API}/query`)
-      .query(true)
-      .reply(200, queryPage('Task', []), limitHeaders())
       .get(`${API}/queryAll`)
-      .query(q(/SELECT Id, SystemModstamp, AccountId FROM Task WHERE IsDeleted = true/))
-      .reply(200, queryPage('Task', [{ Id: '00TRO00000T0001YAB', SystemModstamp: '2026-11-25T00:00:00.000+0000', AccountId: '001RO00000A1b2cYAB' }]), limitHeaders());
+      .query(q(/^SELECT .*IsDeleted.* FROM Task WHERE SystemModstamp > /))
+      .reply(200, queryPage('Task', [{ Id: '00TRO00000T0001YAB', SystemModstamp: '2026-11-28T06:00:00.000+0000', AccountId: '001RO00000A1b2cYAB', IsDeleted: true }]), limitHeaders());
     const second = await h!.connector.syncStream('tasks', { store: h!.store, logger: h!.logger });
-    expect(second).toMatchObject({ deleted: 1, complete: true });
+    expect(second).toMatchObject({ read: 0, deleted: 1, complete: true, calls: 1 });
     expect((await h!.store.activities.aggregates(['salesforce:001RO00000A1b2cYAB'])).get('salesforce:001RO00000A1b2cYAB')?.total).toBe(1);
   });
 
@@ -236,7 +278,7 @@ describe('Salesforce sync (REST)', () => {
 
 describe('Salesforce sync (Bulk API 2.0)', () => {
   beforeEach(() => {
-    h = makeHarness({ config: { sync: { bulkThreshold: 2 } }, connector: { bulkPageSize: 2 } });
+    h = makeHarness({ config: { sync: { bulkThreshold: 2 } }, connector: { bulkPageSize: 2, now: () => NOW } });
   });
 
   it('switches to a Bulk 2.0 job above the threshold and pages CSV results by locator, checkpointing the job', async () => {
@@ -266,25 +308,26 @@ describe('Salesforce sync (Bulk API 2.0)', () => {
     expect(result).toMatchObject({ pages: 2, read: 3, changed: 3, complete: true, calls: 5 });
     expect(pages).toEqual([2, 3]);
     expect(await h!.store.records.get('contact', 'salesforce:003RO00000C0002YAB')).toMatchObject({ name: 'Bo Chen', accountId: null, title: 'Head of\nData', email: null });
-    expect(await h!.store.checkpoints.get('salesforce', 'contacts')).toMatchObject({ cursor: '2026-11-03T00:00:00.000Z', active: null });
+    expect(await h!.store.checkpoints.get('salesforce', 'contacts')).toMatchObject({ cursor: WINDOW_END, active: null });
   });
 
-  it('a full re-read of an object known to be large goes straight to Bulk 2.0 (no probe page)', async () => {
+  it('a full re-read of an object known to be large goes straight to Bulk 2.0 (no probe page), deleted rows in the same queryAll job', async () => {
+    await h!.store.records.upsert('contact', [
+      { id: 'salesforce:003RO00000C0009YAB', source: 'salesforce', externalId: '003RO00000C0009YAB', updatedAt: '2026-11-01T00:00:00.000Z', accountId: null, name: 'Gone', email: null, title: null, active: true, createdAt: null },
+    ]);
     await h!.store.checkpoints.save('salesforce', 'contacts', { v: 1, cursor: '2026-11-03T00:00:00.000Z', deletedCursor: '2026-11-03T00:00:00.000Z', active: null, fullRows: 3 });
     const api = nock(INSTANCE)
-      .post(`${API}/jobs/query`, (body) => /FROM Contact$/.test(body.query))
+      .post(`${API}/jobs/query`, (body) => body.operation === 'queryAll' && /, IsDeleted FROM Contact$/.test(body.query))
       .reply(200, { id: '750RO000000J002YAB', state: 'UploadComplete' }, limitHeaders())
       .get(`${API}/jobs/query/750RO000000J002YAB`)
       .reply(200, { id: '750RO000000J002YAB', state: 'JobComplete' }, limitHeaders())
       .get(`${API}/jobs/query/750RO000000J002YAB/results`)
       .query({ maxRecords: '2' })
-      .reply(200, 'Id,SystemModstamp,CreatedDate,Name,FirstName,LastName,AccountId,Email,Title\n003RO00000C0003YAB,2026-11-03T00:00:00.000Z,,Cy Diaz,Cy,Diaz,,,\n', { 'Content-Type': 'text/csv', 'Sforce-Locator': 'null' })
-      .get(`${API}/queryAll`)
-      .query(true)
-      .reply(200, queryPage('Contact', []), limitHeaders());
+      .reply(200, 'Id,SystemModstamp,CreatedDate,Name,FirstName,LastName,AccountId,Email,Title,IsDeleted\n003RO00000C0003YAB,2026-11-03T00:00:00.000Z,,Cy Diaz,Cy,Diaz,,,,false\n003RO00000C0009YAB,2026-11-04T00:00:00.000Z,,Gone,,Gone,,,,true\n', { 'Content-Type': 'text/csv', 'Sforce-Locator': 'null' });
     const result = await h!.connector.syncStream('contacts', { store: h!.store, logger: h!.logger, full: true });
     expect(api.isDone()).toBe(true);
-    expect(result).toMatchObject({ read: 1, complete: true, calls: 4 });
+    expect(result).toMatchObject({ read: 1, deleted: 1, complete: true, calls: 3 });
+    expect(await h!.store.records.allIds('contact')).toEqual(['salesforce:003RO00000C0003YAB']);
   });
 
   it('resumes a killed Bulk read at the saved job and locator', async () => {
@@ -296,7 +339,8 @@ describe('Salesforce sync (Bulk API 2.0)', () => {
     const result = await h!.connector.syncStream('contacts', { store: h!.store, logger: h!.logger });
     expect(api.isDone()).toBe(true);
     expect(result).toMatchObject({ pages: 1, read: 1, complete: true, calls: 1 });
-    expect(await h!.store.checkpoints.get('salesforce', 'contacts')).toMatchObject({ cursor: '2026-11-03T00:00:00.000Z', deletedCursor: '2026-11-03T00:00:00.000Z', active: null });
+    // a read saved before passes had a windowEnd gets one from its first answer
+    expect(await h!.store.checkpoints.get('salesforce', 'contacts')).toMatchObject({ cursor: WINDOW_END, active: null });
   });
 });
 
@@ -389,20 +433,22 @@ describe('Salesforce tasks', () => {
     h = makeHarness();
   });
 
-  it('creates only tasks whose marker is not already on the account, with WhatId and the account owner', async () => {
+  it('a first attempt creates without a marker lookup; only keys whose earlier create had no answer are looked up', async () => {
     const tasks = [
       { dedupeKey: 'churn:001RO00000A1b2cYAB:red', accountExternalId: '001RO00000A1b2cYAB', ownerExternalId: null, subject: 'Call Acme: churn risk red', body: 'Risk 78', dueDate: '2026-12-01', priority: 'high' as const },
       { dedupeKey: 'churn:001RO00000A1b2dYAB:red', accountExternalId: '001RO00000A1b2dYAB', ownerExternalId: '005RO000001AbCeYAK', subject: 'Call Globex', body: 'Risk 80', dueDate: '2026-12-01', priority: 'normal' as const },
     ];
+    // Globex's create was sent by an attempt that died before the answer (Salesforce had created it)
+    await new PendingTasks(h!.redis, h!.store.keys, 'salesforce').markSent(['churn:001RO00000A1b2dYAB:red']);
     const { taskMarker } = await import('../../src/connectors/salesforce/tasks.js');
     let created: Record<string, unknown>[] = [];
     const api = nock(INSTANCE)
       .get(`${API}/query`)
+      .query(q(/FROM Task WHERE WhatId IN \('001RO00000A1b2dYAB'\) AND Subject LIKE '%\[AP-%'/))
+      .reply(200, queryPage('Task', [{ Id: '00TRO00000T0099YAB', Subject: `Call Globex ${taskMarker('churn:001RO00000A1b2dYAB:red')}` }]), limitHeaders())
+      .get(`${API}/query`)
       .query(q(/SELECT Id, OwnerId FROM Account WHERE Id IN \('001RO00000A1b2cYAB'\)/))
       .reply(200, queryPage('Account', [{ Id: '001RO00000A1b2cYAB', OwnerId: '005RO000001AbCdYAK' }]), limitHeaders())
-      .get(`${API}/query`)
-      .query(q(/FROM Task WHERE WhatId IN \('001RO00000A1b2cYAB','001RO00000A1b2dYAB'\) AND Subject LIKE '%\[AP-%'/))
-      .reply(200, queryPage('Task', [{ Id: '00TRO00000T0099YAB', Subject: `Call Globex ${taskMarker('churn:001RO00000A1b2dYAB:red')}` }]), limitHeaders())
       .post(`${API}/composite/sobjects`, (b) => {
         created = b.records;
         return b.allOrNone === false;
@@ -422,28 +468,35 @@ describe('Salesforce tasks', () => {
         Status: 'Not Started',
       },
     ]);
-    expect(results).toEqual([
+    const expected = [
       { dedupeKey: 'churn:001RO00000A1b2cYAB:red', ok: true, taskId: '00TRO00000T0100YAB' },
       { dedupeKey: 'churn:001RO00000A1b2dYAB:red', ok: true, taskId: '00TRO00000T0099YAB', existed: true },
-    ]);
+    ];
+    expect(results).toEqual(expected);
+    // sent again (a retried job): answered from the record, no call
+    expect(await h!.connector.createTasks(tasks)).toEqual(expected.map((r) => ({ ...r, existed: true })));
   });
 
-  it('looks again instead of re-sending when a create is lost in flight', async () => {
+  it('looks up instead of re-sending when a create is lost in flight, and creates only what is missing', async () => {
     const { taskMarker } = await import('../../src/connectors/salesforce/tasks.js');
-    const task = { dedupeKey: 'k1', accountExternalId: '001RO00000A1b2cYAB', ownerExternalId: '005RO000001AbCdYAK', subject: 'S', body: 'B', dueDate: '2026-12-01', priority: 'low' as const };
+    const task = (key: string) => ({ dedupeKey: key, accountExternalId: '001RO00000A1b2cYAB', ownerExternalId: '005RO000001AbCdYAK', subject: 'S', body: 'B', dueDate: '2026-12-01', priority: 'low' as const });
     const seen: string[] = [];
     const server = await localServer((req, res, n) => {
       seen.push(`${req.method} ${req.url?.split('?')[0]}`);
-      if (n === 1) return void res.writeHead(200, limitHeaders()).end(JSON.stringify(queryPage('Task', [])));
-      // Salesforce created the task, but the answer never arrives.
-      if (n === 2) return void req.socket.destroy();
-      res.writeHead(200, limitHeaders()).end(JSON.stringify(queryPage('Task', [{ Id: '00TRO00000T0200YAB', Subject: `S ${taskMarker('k1')}` }])));
+      // Salesforce created k1's task (not k2's), but the answer never arrives.
+      if (n === 1) return void req.socket.destroy();
+      if (n === 2) return void res.writeHead(200, limitHeaders()).end(JSON.stringify(queryPage('Task', [{ Id: '00TRO00000T0200YAB', Subject: `S ${taskMarker('k1')}` }])));
+      res.writeHead(200, limitHeaders()).end(JSON.stringify([{ id: '00TRO00000T0201YAB', success: true, errors: [] }]));
     });
     h = makeHarness({ env: { SALESFORCE_INSTANCE_URL: server.url } });
     try {
-      const results = await h.connector.createTasks([task]);
-      expect(seen).toEqual([`GET ${API}/query`, `POST ${API}/composite/sobjects`, `GET ${API}/query`]);
-      expect(results).toEqual([{ dedupeKey: 'k1', ok: true, taskId: '00TRO00000T0200YAB', existed: true }]);
+      const results = await h.connector.createTasks([task('k1'), task('k2')]);
+      expect(seen).toEqual([`POST ${API}/composite/sobjects`, `GET ${API}/query`, `POST ${API}/composite/sobjects`]);
+      // the second create carried k2 alone: its one result is k2's
+      expect(results).toEqual([
+        { dedupeKey: 'k1', ok: true, taskId: '00TRO00000T0200YAB', existed: true },
+        { dedupeKey: 'k2', ok: true, taskId: '00TRO00000T0201YAB' },
+      ]);
     } finally {
       await server.close();
     }

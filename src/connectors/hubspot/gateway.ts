@@ -13,6 +13,7 @@ import { Client } from '@hubspot/api-client';
 import type { Logger } from 'pino';
 import { ApiBudget, BudgetReserveReached } from '../budget.js';
 import { withRetries } from '../retry.js';
+import { ServerClock } from '../serverClock.js';
 import { describeHubSpotError, errorKind, errorParts } from './errors.js';
 
 export type Lane = 'default' | 'search';
@@ -44,6 +45,8 @@ export interface HubSpotGatewayOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** HubSpot's time, learned from each answer's Date header (incremental windows end there) */
+  clock?: ServerClock;
 }
 
 /** Thrown when a call is not made because the run was aborted. */
@@ -63,11 +66,15 @@ function headerNumber(headers: Record<string, string>, name: string): number | u
 
 export class HubSpotGateway {
   readonly client: Client;
+  readonly clock: ServerClock;
+  /** when HubSpot last answered a call with success (local ms); null after a 401 */
+  acceptedAt: number | null = null;
   private accessToken: string | undefined;
   private refreshing: Promise<void> | null = null;
 
   constructor(private readonly options: HubSpotGatewayOptions) {
     this.accessToken = options.accessToken;
+    this.clock = options.clock ?? new ServerClock();
     this.client = this.buildClient();
   }
 
@@ -81,7 +88,12 @@ export class HubSpotGateway {
       {
         pre: async <T>(ctx: T) => ctx,
         post: async <T>(ctx: T) => {
-          await this.observeHeaders((ctx as { headers?: Record<string, string> }).headers ?? {});
+          const { headers = {}, httpStatusCode } = ctx as { headers?: Record<string, string>; httpStatusCode?: number };
+          this.clock.observe(headers.date ?? headers.Date);
+          // a token HubSpot accepted just now needs no separate auth check (checkAuth reads this)
+          if (httpStatusCode === 401) this.acceptedAt = null;
+          else if (httpStatusCode !== undefined && httpStatusCode < 400) this.acceptedAt = Date.now();
+          await this.observeHeaders(headers);
           return ctx;
         },
       },

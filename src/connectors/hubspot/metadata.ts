@@ -3,9 +3,15 @@
  * their stage probabilities, and the owners' user ids (goal targets name users, not owners).
  */
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Store } from '../../store/index.js';
 import type { HubSpotGateway } from './gateway.js';
 import { RawOwner, RawPipeline, zodReason } from './raw.js';
 import type { DealStage } from './streams/spec.js';
+import { OWNERS_STREAM } from './streams/index.js';
+
+/** The part of the owners stream's checkpoint this cache reads (connector.ts writes it). */
+const OwnersPairs = z.object({ userIds: z.array(z.tuple([z.string(), z.string()])).default([]), readAt: z.number().nullable().default(null) });
 
 export interface MetadataCacheOptions {
   gateway: HubSpotGateway;
@@ -63,8 +69,20 @@ export class MetadataCache {
     this.owners = { at: (this.options.now ?? Date.now)(), value };
   }
 
-  async ownerIdByUserId(counter: Counter, signal?: AbortSignal): Promise<Map<string, string>> {
+  /**
+   * user id → owner id: what this process's owners stream read, else what the owners stream of
+   * this cycle (any process) saved in its checkpoint, else one read of the owners list.
+   */
+  async ownerIdByUserId(counter: Counter, signal?: AbortSignal, store?: Store): Promise<Map<string, string>> {
     if (this.owners && this.fresh(this.owners.at)) return this.owners.value;
+    if (store) {
+      const saved = OwnersPairs.safeParse(await store.checkpoints.get('hubspot', OWNERS_STREAM));
+      if (saved.success && saved.data.readAt !== null && this.fresh(saved.data.readAt)) {
+        const value = new Map(saved.data.userIds);
+        this.owners = { at: saved.data.readAt, value };
+        return value;
+      }
+    }
     const value = new Map<string, string>();
     let after: string | undefined;
     do {

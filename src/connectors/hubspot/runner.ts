@@ -2,14 +2,20 @@
  * The one runner every object stream spec goes through.
  *
  *  initial:      GET /crm/v3/objects/{type}, 100 per page (50 with property history), properties
- *                and associations inline; the checkpoint keeps `after`.
- *  incremental:  POST …/search on the modstamp between `cursor - lookback` and the pass's fixed
- *                `windowEnd`, 200 per page, sorted by hs_object_id and filtered `hs_object_id >
- *                lastId` (keyset paging: never reaches the 10,000-result cap, however many records
- *                changed); associations for each page through one v4 batch read per type.
- *  deletions:    GET …?archived=true pages after each completed change pass → store deletes.
- * The checkpoint is saved after each page's records are in the store, so a killed run resumes at
- * the next page and loses nothing; the store dedupes replays by (id, modstamp).
+ *                and associations inline; the checkpoint keeps `after`. It hands over to the
+ *                incremental phase at HubSpot's time when the load began, minus `sync.settle`.
+ *  incremental:  POST …/search on the modstamp in `[cursor - sync.lookback, windowEnd]`, windowEnd
+ *                = HubSpot's time (its Date headers, so our clock's skew opens no gap) minus
+ *                `sync.settle` (search is eventually consistent), fixed for the pass; the next pass
+ *                starts at windowEnd. 200 per page, sorted by hs_object_id and filtered
+ *                `hs_object_id > lastId` (keyset paging: never reaches the 10,000-result cap,
+ *                however many records changed); associations for each page through one v4 batch
+ *                read per type.
+ *  deletions:    GET …?archived=true pages after each completed change pass → store deletes of
+ *                records archived in the same window.
+ * Each next page is fetched while the current one is stored (one page ahead). The checkpoint is
+ * saved after each page's records are in the store, so a killed run resumes at the next page and
+ * loses nothing; the store dedupes replays by (id, modstamp).
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -17,6 +23,8 @@ import type { Config } from '../../config/schema.js';
 import { durationMs } from '../../config/schema.js';
 import { recordSchemas, type Activity, type AnyRecord, type QuarantinedRecord, type RecordKind, type RecordOf } from '../../domain/model.js';
 import { BudgetReserveReached } from '../budget.js';
+import { fetchAhead } from '../prefetch.js';
+import type { ServerClock } from '../serverClock.js';
 import type { StreamResult, SyncContext } from '../types.js';
 import { SyncAborted, type HubSpotGateway } from './gateway.js';
 import type { MetadataCache } from './metadata.js';
@@ -27,6 +35,16 @@ import type { MapContext, Mapped, ObjectStreamSpec } from './streams/spec.js';
 function idOf(item: unknown): string | null {
   const id = item && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
   return id === undefined || id === null ? null : String(id);
+}
+
+/** A search result's modstamp (ms): the stream's modified property, else `updatedAt`. */
+function modifiedAt(item: unknown, property: string): number {
+  const r = item as { properties?: Record<string, unknown>; updatedAt?: unknown };
+  const value = r?.properties?.[property] ?? r?.updatedAt;
+  if (value instanceof Date) return value.getTime();
+  const text = String(value ?? '');
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
 }
 
 export const LIST_PAGE = 100;
@@ -70,6 +88,8 @@ interface RunState {
   ownerIds: Set<string>;
   /** requested properties HubSpot did not return: deleted or renamed in the portal */
   missingProperties: Set<string>;
+  /** the page being fetched ahead, settled before the run returns */
+  ahead: Promise<unknown> | null;
 }
 
 export function emptyResult(stream: string): StreamResult {
@@ -87,6 +107,10 @@ export class StreamRunner {
     return this.options.gateway;
   }
 
+  private get clock(): ServerClock {
+    return this.options.gateway.clock;
+  }
+
   /** Reads a stream from its checkpoint to its end (or until the budget reserve / an abort stops it). */
   async run(spec: ObjectStreamSpec, ctx: SyncContext): Promise<StreamResult> {
     const state = await this.begin(spec, ctx);
@@ -94,7 +118,7 @@ export class StreamRunner {
       const checkpoint = ctx.full ? null : await this.loadCheckpoint(spec, ctx);
       // a run that loads (or finishes loading) the stream stops there: the next run reads what
       // changed since the load began, so the initial sync costs only its list pages
-      if (!checkpoint || checkpoint.phase === 'initial') await this.initial(state, checkpoint ?? { phase: 'initial', after: null, startedAt: this.now() });
+      if (!checkpoint || checkpoint.phase === 'initial') await this.initial(state, checkpoint ?? { after: null, startedAt: null });
       else await this.incremental(state, checkpoint);
     });
   }
@@ -128,14 +152,14 @@ export class StreamRunner {
   private async begin(spec: ObjectStreamSpec, ctx: SyncContext): Promise<RunState> {
     const counter = { calls: 0 };
     const mapContext: MapContext = { config: this.options.config, dealStages: new Map(), ownerIdByUserId: new Map() };
-    return { spec, ctx, result: emptyResult(spec.name), counter, mapContext, accountIds: new Set(), ownerIds: new Set(), missingProperties: new Set() };
+    return { spec, ctx, result: emptyResult(spec.name), counter, mapContext, accountIds: new Set(), ownerIds: new Set(), missingProperties: new Set(), ahead: null };
   }
 
   private async finish(state: RunState, work: () => Promise<void>): Promise<StreamResult> {
     const { result } = state;
     try {
       if (state.spec.needs?.includes('dealStages')) state.mapContext.dealStages = await this.options.metadata.dealStages(state.counter, state.ctx.signal);
-      if (state.spec.needs?.includes('owners')) state.mapContext.ownerIdByUserId = await this.options.metadata.ownerIdByUserId(state.counter, state.ctx.signal);
+      if (state.spec.needs?.includes('owners')) state.mapContext.ownerIdByUserId = await this.options.metadata.ownerIdByUserId(state.counter, state.ctx.signal, state.ctx.store);
       await work();
       result.complete = true;
     } catch (err) {
@@ -148,6 +172,8 @@ export class StreamRunner {
         throw err;
       }
     } finally {
+      // a page fetched ahead of a run that stopped is waited for (and dropped): no call outlives the run
+      await state.ahead?.catch(() => {});
       result.calls = state.counter.calls;
       result.accountIds = [...state.accountIds];
       result.ownerIds = [...state.ownerIds];
@@ -179,12 +205,30 @@ export class StreamRunner {
     state.ctx.onPage?.({ stream: state.spec.name, pages: state.result.pages, read: state.result.read, total });
   }
 
-  private async initial(state: RunState, start: Extract<ObjectCheckpoint, { phase: 'initial' }>): Promise<void> {
+  /** Starts fetching a page now (one page ahead of the one being stored). */
+  private fetchAhead<T>(state: RunState, fetch: () => Promise<T>): Promise<T> {
+    const pending = fetchAhead(fetch);
+    state.ahead = pending;
+    return pending;
+  }
+
+  /** The page fetched ahead, unless the run was aborted meanwhile: it then stops between pages. */
+  private async arrived<T>(state: RunState, pending: Promise<T>): Promise<T> {
+    const page = await pending;
+    if (state.ctx.signal?.aborted) throw new SyncAborted();
+    return page;
+  }
+
+  /** The server time a pass may read up to: `serverNow - settle` at local instant `sentAt`. */
+  private windowEndAt(sentAt: number): number {
+    return this.clock.serverTime(sentAt) - durationMs(this.options.config.sync.settle);
+  }
+
+  private async initial(state: RunState, start: { after: string | null; startedAt: number | null }): Promise<void> {
     const { spec } = state;
     const withHistory = (spec.propertiesWithHistory?.length ?? 0) > 0;
-    let after = start.after;
-    for (;;) {
-      const page = await this.gateway.call(
+    const listPage = (after: string | null) =>
+      this.gateway.call(
         { operation: `${spec.objectType} list`, scope: spec.scope, idempotent: true, counter: state.counter },
         (c, o) =>
           c.crm.objects.basicApi.getPage(
@@ -199,31 +243,48 @@ export class StreamRunner {
           ),
         state.ctx.signal,
       );
+    // the hand-over cursor: the CRM's time when the load began, minus settle (a record changed
+    // during the load is read again by the first incremental pass). Unknown before the first
+    // answer in this process: the first request's send time, converted once its Date is seen.
+    const sentAt = this.clock.localNow();
+    let startedAt = start.startedAt ?? (this.clock.known ? this.windowEndAt(sentAt) : null);
+    let pending = this.fetchAhead(state, () => listPage(start.after));
+    for (;;) {
+      const page = await this.arrived(state, pending);
+      startedAt ??= this.windowEndAt(sentAt);
+      const after = page.paging?.next?.after ?? null;
+      if (after) pending = this.fetchAhead(state, () => listPage(after));
       await this.ingestPage(state, page.results as unknown[], null);
-      after = page.paging?.next?.after ?? null;
       const next: ObjectCheckpoint = after
-        ? { phase: 'initial', after, startedAt: start.startedAt }
-        : { phase: 'incremental', cursor: start.startedAt, step: 'changes', windowEnd: null, lastId: null, archivedAfter: null };
+        ? { phase: 'initial', after, startedAt }
+        : { phase: 'incremental', cursor: startedAt, step: 'changes', windowEnd: null, lastId: null, archivedAfter: null };
       await this.save(state, next);
       this.pageDone(state, null);
       if (!after) return;
     }
   }
 
+  /**
+   * One pass reads what changed in `[cursor - lookback, windowEnd]`, windowEnd = the CRM's time
+   * minus `sync.settle` (search is eventually consistent), fixed when the pass starts so a resumed
+   * pass reads the same window; the next pass starts at this windowEnd.
+   */
   private async incremental(state: RunState, from: IncrementalCheckpoint): Promise<void> {
     const { spec } = state;
     const lookback = durationMs(this.options.config.sync.lookback);
-    const windowEnd = from.windowEnd ?? this.now();
+    // a process that has not heard from HubSpot yet sends its first search without an upper bound
+    // and fixes windowEnd from that answer's Date: records past it are left to the next pass
+    let windowEnd: number | null = from.windowEnd ?? (this.clock.known ? this.windowEndAt(this.clock.localNow()) : null);
     let ckpt: IncrementalCheckpoint = { ...from, windowEnd };
 
     if (ckpt.step === 'changes') {
-      for (;;) {
+      const search = (lastId: string | null, upTo: number | null) => {
         const filters = [
           { propertyName: spec.modifiedProperty, operator: 'GTE', value: String(Math.max(0, ckpt.cursor - lookback)) },
-          { propertyName: spec.modifiedProperty, operator: 'LTE', value: String(windowEnd) },
-          ...(ckpt.lastId ? [{ propertyName: 'hs_object_id', operator: 'GT', value: ckpt.lastId }] : []),
+          ...(upTo !== null ? [{ propertyName: spec.modifiedProperty, operator: 'LTE', value: String(upTo) }] : []),
+          ...(lastId ? [{ propertyName: 'hs_object_id', operator: 'GT', value: lastId }] : []),
         ];
-        const page = await this.gateway.call(
+        return this.gateway.call(
           { lane: 'search', operation: `${spec.objectType} search`, scope: spec.scope, idempotent: true, counter: state.counter },
           (c, o) =>
             c.crm.objects.searchApi.doSearch(spec.objectType, {
@@ -237,13 +298,25 @@ export class StreamRunner {
             }, o),
           state.ctx.signal,
         );
-        const results = page.results as unknown[];
+      };
+      const sentAt = this.clock.localNow();
+      let pending = this.fetchAhead(state, () => search(ckpt.lastId, windowEnd));
+      for (;;) {
+        const page = await this.arrived(state, pending);
+        const bounded = windowEnd !== null;
+        windowEnd ??= this.windowEndAt(sentAt);
+        const upTo = windowEnd;
+        const all = page.results as unknown[];
+        // keyset paging continues after the last id returned, inside the window or not
+        const lastId = all.length ? String((all[all.length - 1] as { id?: unknown }).id) : ckpt.lastId;
+        // a full last page needs no empty search after it: `total` counts what the filter still matches
+        const more = !!page.paging?.next?.after || (typeof page.total === 'number' ? page.total > all.length : all.length >= SEARCH_PAGE);
+        if (more) pending = this.fetchAhead(state, () => search(lastId, upTo));
+        const results = bounded ? all : all.filter((r) => modifiedAt(r, spec.modifiedProperty) <= upTo);
         // search returns no associations and no history: fetch them for this page
         const enriched = spec.propertiesWithHistory?.length ? await this.withHistory(state, results) : results;
         await this.ingestPage(state, enriched, await this.associationsFor(state, results));
-        const lastId = results.length ? String((results[results.length - 1] as { id?: unknown }).id) : ckpt.lastId;
-        const more = results.length >= SEARCH_PAGE || !!page.paging?.next?.after;
-        ckpt = more ? { ...ckpt, lastId } : { ...ckpt, lastId: null, step: 'deletions', archivedAfter: null };
+        ckpt = more ? { ...ckpt, windowEnd, lastId } : { ...ckpt, windowEnd, lastId: null, step: 'deletions', archivedAfter: null };
         await this.save(state, ckpt);
         this.pageDone(state, page.total ?? null);
         if (!more) break;
@@ -251,26 +324,38 @@ export class StreamRunner {
     }
 
     // deletions: archived records since HubSpot keeps them (90 days); deleting an absent id is a no-op
-    for (;;) {
-      const page = await this.gateway.call(
+    const archivedList = (after: string | null) =>
+      this.gateway.call(
         { operation: `${spec.objectType} archived list`, scope: spec.scope, idempotent: true, counter: state.counter },
         (c, o) =>
-          c.crm.objects.basicApi.getPage(spec.objectType, LIST_PAGE, ckpt.archivedAfter ?? undefined, ['hs_object_id'], undefined, spec.kind === 'activity' ? ['companies'] : undefined, true, o),
+          c.crm.objects.basicApi.getPage(spec.objectType, LIST_PAGE, after ?? undefined, ['hs_object_id'], undefined, spec.kind === 'activity' ? ['companies'] : undefined, true, o),
         state.ctx.signal,
       );
+    const archivedSentAt = this.clock.localNow();
+    let pending = this.fetchAhead(state, () => archivedList(ckpt.archivedAfter));
+    for (;;) {
+      const page = await this.arrived(state, pending);
+      // a pass resumed at its deletions step by a process that had not heard from HubSpot yet
+      windowEnd ??= this.windowEndAt(archivedSentAt);
+      const upTo = windowEnd;
+      const after = page.paging?.next?.after ?? null;
+      if (after) pending = this.fetchAhead(state, () => archivedList(after));
       const archivedSince = ckpt.cursor - lookback;
       const gone = (page.results as unknown[])
         .map((r) => RawObject.safeParse(r))
         .filter((p): p is { success: true; data: Raw } => p.success)
-        .filter((p) => !p.data.archivedAt || Date.parse(p.data.archivedAt) >= archivedSince)
+        .filter((p) => {
+          if (!p.data.archivedAt) return true;
+          const at = Date.parse(p.data.archivedAt);
+          return at >= archivedSince && at <= upTo;
+        })
         .map((p) => ({ id: p.data.id, raw: p.data }));
       await this.deleteIds(state, gone);
-      const after = page.paging?.next?.after ?? null;
       if (!after) {
-        await this.save(state, { phase: 'incremental', cursor: windowEnd, step: 'changes', windowEnd: null, lastId: null, archivedAfter: null });
+        await this.save(state, { phase: 'incremental', cursor: upTo, step: 'changes', windowEnd: null, lastId: null, archivedAfter: null });
         return;
       }
-      ckpt = { ...ckpt, archivedAfter: after };
+      ckpt = { ...ckpt, windowEnd: upTo, archivedAfter: after };
       await this.save(state, ckpt);
     }
   }

@@ -1,12 +1,14 @@
 /**
  * Owner tasks, created in batches of 100 with their company association inline (type 192,
  * task→company), never twice for one dedupe key: each task carries its key in the
- * `${prefix}_task_key` property (created by provision), and before creating a batch we search for
- * the keys that already exist (an earlier attempt, a retried job) and create only the others. A
- * batch create that fails ambiguously (5xx, dropped connection) is not blindly re-sent: the keys
- * are searched again first.
+ * `${prefix}_task_key` property (created by provision). Each key's create is recorded in Redis
+ * (store/pendingTasks.ts) before it is sent and when its answer comes: a key created before is
+ * answered from the record, a key never sent is created without a lookup, and only a key whose
+ * create had no clear answer (5xx, dropped connection, a process killed mid-call) is searched for
+ * in HubSpot first. A first attempt therefore costs only its batch creates.
  */
 import type { Logger } from 'pino';
+import type { PendingTasks } from '../../store/pendingTasks.js';
 import type { TaskRequest, TaskResult } from '../types.js';
 import { HubSpotApiError } from './errors.js';
 import type { HubSpotGateway } from './gateway.js';
@@ -25,6 +27,8 @@ export interface TaskWriterOptions {
   /** wait before searching again after an ambiguous failure: new tasks take a moment to be searchable */
   searchLagMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** creates sent and their outcomes, kept in Redis across attempts and processes */
+  sent: PendingTasks;
 }
 
 export class TaskWriter {
@@ -89,19 +93,36 @@ export class TaskWriter {
 
   private async createBatch(batch: TaskRequest[]): Promise<TaskResult[]> {
     const results = new Map<string, TaskResult>();
-    let pending = batch;
+    const { sent } = this.options;
+    // keys created by an earlier attempt are known; keys whose create had no answer are searched
+    const outcomes = await sent.outcomes(batch.map((t) => t.dedupeKey));
+    const unknown: string[] = [];
+    for (const t of batch) {
+      const o = outcomes.get(t.dedupeKey);
+      if (o?.state === 'created') results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: o.taskId, existed: true });
+      else if (o?.state === 'unknown') unknown.push(t.dedupeKey);
+    }
+    let pending = batch.filter((t) => !results.has(t.dedupeKey));
+    let toSearch = unknown;
     for (let round = 1; pending.length > 0; round++) {
-      const existing = await this.existing(pending.map((t) => t.dedupeKey));
-      for (const t of pending) {
-        const id = existing.get(t.dedupeKey);
-        if (id) results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: id, existed: true });
+      if (toSearch.length > 0) {
+        const existing = await this.existing(toSearch);
+        const found: { dedupeKey: string; taskId: string }[] = [];
+        for (const t of pending) {
+          const id = existing.get(t.dedupeKey);
+          if (!id) continue;
+          results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: id, existed: true });
+          found.push({ dedupeKey: t.dedupeKey, taskId: id });
+        }
+        await sent.markCreated(found);
+        pending = pending.filter((t) => !existing.has(t.dedupeKey));
+        if (pending.length === 0) break;
       }
-      pending = pending.filter((t) => !existing.has(t.dedupeKey));
-      if (pending.length === 0) break;
       const owners = await this.ownersOfCompanies([...new Set(pending.filter((t) => !t.ownerExternalId).map((t) => t.accountExternalId))]);
+      await sent.markSent(pending.map((t) => t.dedupeKey));
       try {
         const response = await this.options.gateway.call(
-          // not idempotent on its own: an ambiguous failure is resolved by searching the keys again
+          // not idempotent on its own: an ambiguous failure is resolved by searching the keys first
           { operation: `tasks batch create (${pending.length})`, scope: 'crm.objects.contacts.write', idempotent: false },
           (c, o) =>
             c.crm.objects.batchApi.create('tasks', {
@@ -127,19 +148,29 @@ export class TaskWriter {
         const created = response.results;
         const failures = ((response as { errors?: { message?: string; category?: string; context?: Record<string, string[]> }[] }).errors ?? []);
         // results come back in input order only when all succeed; match them by key
+        const done: { dedupeKey: string; taskId: string }[] = [];
         for (const r of created) {
           const key = r.properties[this.keyProperty];
-          if (key) results.set(key, { dedupeKey: key, ok: true, taskId: r.id });
+          if (key) {
+            results.set(key, { dedupeKey: key, ok: true, taskId: r.id });
+            done.push({ dedupeKey: key, taskId: r.id });
+          }
         }
+        await sent.markCreated(done);
+        const refused: string[] = [];
         for (const t of pending) {
           if (results.has(t.dedupeKey)) continue;
           const why = failures.map((f) => `${f.category ?? 'ERROR'}: ${f.message ?? ''}`).join('; ') || 'not in the batch create answer';
           results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error: `HubSpot task for company ${t.accountExternalId}: ${why}` });
+          refused.push(t.dedupeKey);
         }
+        await sent.clear(refused);
         pending = [];
       } catch (err) {
         const ambiguous = err instanceof HubSpotApiError && (err.kind === 'server' || err.kind === 'network' || err.kind === 'rate_limit');
+        if (!ambiguous) await sent.clear(pending.map((t) => t.dedupeKey));
         if (!ambiguous || round >= MAX_CREATE_ROUNDS) {
+          // an ambiguous outcome stays marked: the next attempt (a later run) searches these keys first
           if (err instanceof HubSpotApiError && err.kind !== 'auth' && err.kind !== 'scopes') {
             for (const t of pending) results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error: err.message });
             pending = [];
@@ -148,6 +179,7 @@ export class TaskWriter {
           throw err;
         }
         this.options.logger.warn(`${err.message}; searching the task keys before creating again`);
+        toSearch = pending.map((t) => t.dedupeKey);
         await (this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(this.options.searchLagMs ?? 2_000);
       }
     }

@@ -12,6 +12,7 @@ import type { Connection } from 'jsforce';
 import type { Logger } from 'pino';
 import type { ApiBudget } from '../budget.js';
 import { isNetworkError, withRetries } from '../retry.js';
+import { ServerClock } from '../serverClock.js';
 import { DailyLimitReached, SalesforceApiError, toSalesforceError } from './errors.js';
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -47,6 +48,8 @@ export interface SalesforceClientOptions {
   retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number; sleep?: (ms: number) => Promise<void> };
   /** shared with the auth refresh guard: reset after every answered call */
   authGuard?: { refreshesWithoutSuccess: number };
+  /** the org's time, learned from each answer's Date header (incremental windows end there) */
+  clock?: ServerClock;
 }
 
 interface HttpResponseLike {
@@ -57,8 +60,11 @@ interface HttpResponseLike {
 export class SalesforceClient {
   /** HTTP requests sent (including session-refresh replays) */
   calls = 0;
+  readonly clock: ServerClock;
 
-  constructor(private readonly options: SalesforceClientOptions) {}
+  constructor(private readonly options: SalesforceClientOptions) {
+    this.clock = options.clock ?? new ServerClock();
+  }
 
   get conn(): Connection {
     return this.options.conn;
@@ -106,6 +112,7 @@ export class SalesforceClient {
         p.then(
           (res) => {
             last = res;
+            this.clock.observe(res.headers?.date);
             if (res.statusCode !== 401 && this.options.authGuard) this.options.authGuard.refreshesWithoutSuccess = 0;
           },
           () => {},

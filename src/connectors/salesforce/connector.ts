@@ -9,8 +9,10 @@ import type { Logger } from 'pino';
 import { SANDBOX_SALESFORCE_TOKEN, SANDBOX_SALESFORCE_URL, type Env } from '../../config/env.js';
 import type { Config } from '../../config/schema.js';
 import { Keys } from '../../store/keys.js';
+import { PendingTasks } from '../../store/pendingTasks.js';
 import type { LedgerValue } from '../../store/ledger.js';
 import { ApiBudget, type BudgetStatus } from '../budget.js';
+import { ServerClock } from '../serverClock.js';
 import type {
   AuthStatus,
   CrmConnector,
@@ -49,6 +51,8 @@ export interface SalesforceConnectorOptions {
   /** tests: fast retries and polls */
   retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number; sleep?: (ms: number) => Promise<void> };
   pollDelaysMs?: readonly number[];
+  /** test seam: the local clock the org's clock (Date headers) is measured against */
+  now?: () => number;
 }
 
 export class SalesforceConnector implements CrmConnector {
@@ -91,7 +95,14 @@ export class SalesforceConnector implements CrmConnector {
       lanes: { default: { windowMs: 1000, max: options.callsPerSecond ?? 25 } },
       reserve: config.sync.budgetReserve,
     });
-    this.client = new SalesforceClient({ conn: this.conn, budget: this.budgetGuard, logger, authGuard, ...(options.retry ? { retry: options.retry } : {}) });
+    this.client = new SalesforceClient({
+      conn: this.conn,
+      budget: this.budgetGuard,
+      logger,
+      authGuard,
+      clock: new ServerClock(options.now ? { now: options.now } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
     const sleep = options.retry?.sleep;
     this.reader = new QueryReader({ client: this.client, ...(options.bulkPageSize ? { bulkPageSize: options.bulkPageSize } : {}), ...(options.pollDelaysMs ? { pollDelaysMs: options.pollDelaysMs } : {}), ...(sleep ? { sleep } : {}) });
     this.runner = new StreamRunner({ client: this.client, reader: this.reader, config, logger, runCache: this.runCache, countedObjects: [...new Set(salesforceStreams.filter((s) => s.bulk).map((s) => s.sobject))], droppedFields: new Map() });
@@ -104,7 +115,7 @@ export class SalesforceConnector implements CrmConnector {
       ...(options.pollDelaysMs ? { pollDelaysMs: options.pollDelaysMs } : {}),
       ...(sleep ? { sleep } : {}),
     });
-    this.taskCreator = new TaskCreator({ client: this.client, reader: this.reader, logger, ...(sleep ? { sleep } : {}) });
+    this.taskCreator = new TaskCreator({ client: this.client, reader: this.reader, logger, sent: new PendingTasks(redis, new Keys(env.ACCOUNTPULSE_PREFIX), 'salesforce'), ...(sleep ? { sleep } : {}) });
   }
 
   /** API calls sent so far (for benchmarks and tests). */

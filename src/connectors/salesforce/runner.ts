@@ -1,17 +1,23 @@
 /**
  * The one runner every Salesforce stream goes through.
  *
- * A run reads rows changed since the saved cursor (moved back by `sync.lookback`; the store
- * dedupes by id + modstamp), page by page, and saves the checkpoint after each page is stored:
+ * A pass reads the rows whose SystemModstamp is in `(cursor - sync.lookback, windowEnd]`, where
+ * windowEnd is the org's time (learned from its Date headers) minus `sync.settle`, fixed when the
+ * pass starts: a long transaction's rows carry a SystemModstamp earlier than their commit, and a
+ * skewed local clock cannot open a gap. The next pass starts at this windowEnd; the store dedupes
+ * by id + modstamp. Page by page, the checkpoint saved after each page is stored:
  *  - a read from the beginning (initial or full) within a run first asks the org's record counts,
  *    one call for every object, cached for the run (recordCounts.ts): above `sync.bulkThreshold`
  *    the read starts as a Bulk API 2.0 job with no REST page wasted;
  *  - otherwise the first page is a REST query; its `totalSize` is the row count (a COUNT() that
  *    costs nothing), and above `sync.bulkThreshold` the read switches to a Bulk API 2.0 job (the
  *    counts are a lagging hint: this check still applies);
+ *  - an incremental read is one `queryAll` (REST or Bulk): changed rows and deleted ones
+ *    (IsDeleted = true) in one result; deleted rows become store deletes;
+ *  - the next page (REST `nextRecordsUrl`, Bulk `Sforce-Locator`) is fetched while the current
+ *    one is stored, one page ahead;
  *  - the checkpoint holds where the read is (REST `nextRecordsUrl`, or Bulk job id + locator), so
- *    a killed run resumes mid-stream; a locator or job that has expired restarts the same window;
- *  - then deletions: `queryAll … IsDeleted = true AND SystemModstamp > deletedCursor`.
+ *    a killed run resumes mid-stream; a locator or job that has expired restarts the same window.
  * Rows that fail their raw schema, their mapper or the model are quarantined with the reason;
  * the rest of the page is kept. The daily reserve (BudgetReserveReached), the 403 daily limit and
  * the abort signal stop the run between pages with `complete: false`.
@@ -22,25 +28,29 @@ import { durationMs } from '../../config/schema.js';
 import { recordId, recordSchemas, type AnyRecord, type Activity, type QuarantinedRecord, type RecordKind } from '../../domain/model.js';
 import type { Store } from '../../store/index.js';
 import { BudgetReserveReached } from '../budget.js';
+import { fetchAhead } from '../prefetch.js';
 import type { StreamResult, SyncContext } from '../types.js';
 import type { SalesforceClient } from './client.js';
 import { DailyLimitReached, SalesforceApiError, missingFieldName } from './errors.js';
 import type { QueryReader } from './query.js';
 import { readRecordCounts, type RecordCounts } from './recordCounts.js';
-import { deletedSoql, incrementalSoql, soqlIdList } from './soql.js';
+import { incrementalSoql, soqlIdList } from './soql.js';
 import type { StreamEnv, StreamSpec } from './streams/spec.js';
 
-/** Where a read is; saved after every page. */
+/**
+ * Where a read is; saved after every page. `windowEnd` (ISO, whole seconds): the upper bound of
+ * the pass, null until the pass has learned the org's time (checkpoints written before it had none).
+ */
 export type ActiveRead =
-  | { mode: 'start'; since: string | null; maxSeen: string | null }
-  | { mode: 'rest'; next: string; since: string | null; maxSeen: string | null }
-  | { mode: 'bulk'; jobId: string; locator: string | null; since: string | null; maxSeen: string | null };
+  | { mode: 'start'; since: string | null; maxSeen: string | null; windowEnd?: string | null }
+  | { mode: 'rest'; next: string; since: string | null; maxSeen: string | null; windowEnd?: string | null }
+  | { mode: 'bulk'; jobId: string; locator: string | null; since: string | null; maxSeen: string | null; windowEnd?: string | null };
 
 export interface StreamCheckpoint {
   v: 1;
-  /** highest SystemModstamp of a completed read */
+  /** everything with a SystemModstamp up to here is in the store (the windowEnd of the last complete pass) */
   cursor: string | null;
-  /** highest SystemModstamp of deleted rows handled */
+  /** older checkpoints: deletions handled up to here (now they come with the changes); cleared by the next complete pass */
   deletedCursor: string | null;
   active: ActiveRead | null;
   /** rows of the last read from the beginning (no cursor): a later full read above the Bulk threshold skips the REST probe */
@@ -95,18 +105,23 @@ export class StreamRunner {
     const stored = await ctx.store.checkpoints.get<StreamCheckpoint>(SOURCE, spec.name);
     const ckpt: StreamCheckpoint =
       ctx.full || !stored || stored.v !== 1 ? { v: 1, cursor: null, deletedCursor: stored?.deletedCursor ?? null, active: null, fullRows: stored?.fullRows ?? null } : stored;
-    const priorCursor = ckpt.cursor;
     const lookbackMs = durationMs(this.options.config.sync.lookback);
+    // a full re-read of a stream read before also removes what was deleted since
+    const storedBefore = (stored?.cursor ?? null) !== null || ckpt.active?.since != null;
     const save = () => ctx.store.checkpoints.save(SOURCE, spec.name, ckpt);
     const accountIds = new Set<string>();
     const ownerIds = new Set<string>();
+    let ahead: Promise<NextPage> | null = null;
 
     try {
-      ckpt.active ??= { mode: 'start', since: ckpt.cursor ? new Date(Date.parse(ckpt.cursor) - lookbackMs).toISOString() : null, maxSeen: null };
+      // a checkpoint from before deletions came with the changes may have handled deletions up to an earlier point
+      const from = ckpt.cursor !== null && ckpt.deletedCursor !== null && ckpt.deletedCursor < ckpt.cursor ? ckpt.deletedCursor : ckpt.cursor;
+      ckpt.active ??= { mode: 'start', since: from ? new Date(Date.parse(from) - lookbackMs).toISOString() : null, maxSeen: null, windowEnd: null };
       while (ckpt.active) {
         if (ctx.signal?.aborted) throw new StopRun('aborted');
         const active: ActiveRead = ckpt.active;
-        const page = await this.nextPage(spec, active, ctx, ckpt.fullRows ?? null);
+        const page: NextPage = await (ahead ?? this.nextPage(spec, active, ctx, ckpt.fullRows ?? null, storedBefore));
+        ahead = null;
         if ('switchTo' in page) {
           ckpt.active = page.switchTo;
           if (page.total !== null && active.since === null) ckpt.fullRows = page.total;
@@ -114,30 +129,37 @@ export class StreamRunner {
           continue;
         }
         if (active.mode === 'start' && active.since === null && page.total !== null) ckpt.fullRows = page.total;
-        const pageOut = await this.storePage(spec, page.records, ctx);
+        const windowEnd: string = page.windowEnd;
+        const following: ActiveRead | null =
+          page.next === null ? null : active.mode === 'bulk' ? { ...active, locator: page.next, windowEnd } : { mode: 'rest', next: page.next, since: active.since, maxSeen: active.maxSeen, windowEnd };
+        // one page ahead: the next page is on its way while this one is stored
+        if (following) {
+          const nextRead: ActiveRead = following;
+          ahead = fetchAhead((): Promise<NextPage> => this.nextPage(spec, nextRead, ctx, ckpt.fullRows ?? null, storedBefore));
+        }
+        // rows past the window (an unbounded first query) are the next pass's
+        const inWindow = page.records.filter((r) => !(typeof r.SystemModstamp === 'string' && Date.parse(r.SystemModstamp) > Date.parse(windowEnd)));
+        const deleted = inWindow.filter(isDeletedRow);
+        const live = deleted.length ? inWindow.filter((r) => !isDeletedRow(r)) : inWindow;
+        const pageOut = await this.storePage(spec, live.map(withoutIsDeleted), ctx);
         accumulate(result, pageOut, accountIds, ownerIds);
+        if (deleted.length) {
+          const removed = await this.applyDeletions(spec, deleted, ctx.store);
+          result.deleted += removed.count;
+          for (const id of removed.accountIds) accountIds.add(id);
+        }
         const maxSeen = maxIso(active.maxSeen, pageOut.maxSeen);
-        if (page.next === null) {
-          ckpt.cursor = maxIso(ckpt.cursor, maxSeen);
+        if (following === null) {
+          ckpt.cursor = maxIso(ckpt.cursor, windowEnd);
+          ckpt.deletedCursor = null;
           ckpt.active = null;
-        } else if (active.mode === 'bulk') {
-          ckpt.active = { ...active, locator: page.next, maxSeen };
         } else {
-          ckpt.active = { mode: 'rest', next: page.next, since: active.since, maxSeen };
+          ckpt.active = { ...following, maxSeen };
         }
         await save();
         ctx.onPage?.({ stream: spec.name, pages: result.pages, read: result.read, total: page.total });
       }
 
-      if (spec.deletions === false) {
-        // the object's rows are never deleted (User): nothing to look for
-      } else if (priorCursor === null && ckpt.deletedCursor === null) {
-        // First read: nothing stored could have been deleted before it; watch from here on.
-        ckpt.deletedCursor = ckpt.cursor;
-        await save();
-      } else {
-        await this.readDeletions(spec, ckpt, lookbackMs, ctx, result, accountIds, save);
-      }
       result.complete = true;
     } catch (err) {
       if (err instanceof StopRun) result.stoppedReason = err.reason;
@@ -146,6 +168,8 @@ export class StreamRunner {
         result.stoppedReason = 'budget';
       } else throw this.explain(spec, err);
     } finally {
+      // a page fetched ahead of a run that stopped is waited for (and dropped): no call outlives the run
+      await (ahead as Promise<NextPage> | null)?.catch(() => {});
       result.calls = this.options.client.calls - callsBefore;
       result.accountIds = [...accountIds];
       result.ownerIds = [...ownerIds];
@@ -153,46 +177,71 @@ export class StreamRunner {
     return result;
   }
 
+  /** The org's time at local instant `sentAt` minus settle, floored to the second (SOQL's resolution). */
+  private windowEndAt(sentAt: number): string {
+    const ms = this.options.client.clock.serverTime(sentAt) - durationMs(this.options.config.sync.settle);
+    return new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  }
+
+  /**
+   * A read of an object with deletions, once something is stored (an incremental pass, or a full
+   * re-read): queryAll with IsDeleted (and what deleting needs), deleted rows in the same result.
+   * The very first read has nothing to delete: a plain query.
+   */
+  private readsDeleted(spec: StreamSpec, storedBefore: boolean): boolean {
+    return storedBefore && spec.deletions !== false && !this.options.droppedFields.get(spec.sobject)?.has(IS_DELETED);
+  }
+
   /**
    * Fetches the next page of the active read. A 'start' read runs the REST query and switches to
    * Bulk 2.0 when the row count is over the threshold (`switchTo`: the checkpoint then holds the job).
+   * The pass's windowEnd is fixed here: from the org's clock when an answer has told it, else the
+   * first query goes without an upper bound and windowEnd comes from the time it was sent.
    */
-  private async nextPage(spec: StreamSpec, active: ActiveRead, ctx: SyncContext, fullRows: number | null): Promise<FetchedPage | { switchTo: ActiveRead; total: number | null }> {
+  private async nextPage(spec: StreamSpec, active: ActiveRead, ctx: SyncContext, fullRows: number | null, storedBefore: boolean): Promise<NextPage> {
     const reader = this.options.reader;
+    const clock = this.options.client.clock;
     const what = this.what(spec);
     const threshold = this.options.config.sync.bulkThreshold;
-    const soql = (ordered = true) => incrementalSoql({ sobject: spec.sobject, fields: this.fields(spec), since: active.since, ordered, ...(spec.filter ? { filter: spec.filter } : {}) });
+    const sentAt = clock.localNow();
+    const known = active.windowEnd ?? (clock.known ? this.windowEndAt(sentAt) : null);
+    const windowEnd = () => known ?? this.windowEndAt(sentAt);
+    const all = () => this.readsDeleted(spec, storedBefore);
+    const soql = (ordered = true) => {
+      const fields = all() ? [...new Set([...this.fields(spec), IS_DELETED, ...(spec.deletedFields ?? [])])] : this.fields(spec);
+      return incrementalSoql({ sobject: spec.sobject, fields, since: active.since, until: known, ordered, ...(spec.filter ? { filter: spec.filter } : {}) });
+    };
     if (active.mode === 'start') {
       // A read from the beginning of an object known (last full read) or counted (record counts)
       // to be large goes straight to Bulk: no probe page.
       if (spec.bulk && active.since === null) {
-        const known = fullRows !== null && fullRows > threshold ? fullRows : await this.countedRows(spec, ctx);
-        if (known !== null && known > threshold) {
-          const jobId = await this.withFieldFallback(spec, ctx, () => reader.bulkStart(soql(false), what));
-          ctx.logger.info({ stream: spec.name, rows: known, jobId }, 'Salesforce stream read through Bulk API 2.0');
-          return { switchTo: { mode: 'bulk', jobId, locator: null, since: null, maxSeen: active.maxSeen }, total: null };
+        const rows = fullRows !== null && fullRows > threshold ? fullRows : await this.countedRows(spec, ctx);
+        if (rows !== null && rows > threshold) {
+          const jobId = await this.withFieldFallback(spec, ctx, () => reader.bulkStart(soql(false), what, all()));
+          ctx.logger.info({ stream: spec.name, rows, jobId }, 'Salesforce stream read through Bulk API 2.0');
+          return { switchTo: { mode: 'bulk', jobId, locator: null, since: null, maxSeen: active.maxSeen, windowEnd: windowEnd() }, total: null };
         }
       }
       // The first REST page's totalSize is the row count: a COUNT() that costs no extra call.
-      const first = await this.withFieldFallback(spec, ctx, () => reader.restFirst(soql(), what));
+      const first = await this.withFieldFallback(spec, ctx, () => reader.restFirst(soql(), what, all()));
       if (spec.bulk && first.totalSize > threshold) {
-        const jobId = await reader.bulkStart(soql(false), what);
+        const jobId = await reader.bulkStart(soql(false), what, all());
         ctx.logger.info({ stream: spec.name, rows: first.totalSize, jobId }, 'Salesforce stream read through Bulk API 2.0');
-        return { switchTo: { mode: 'bulk', jobId, locator: null, since: active.since, maxSeen: active.maxSeen }, total: first.totalSize };
+        return { switchTo: { mode: 'bulk', jobId, locator: null, since: active.since, maxSeen: active.maxSeen, windowEnd: windowEnd() }, total: first.totalSize };
       }
-      return { records: first.records, next: first.next, total: first.totalSize };
+      return { records: first.records, next: first.next, total: first.totalSize, windowEnd: windowEnd() };
     }
     try {
       if (active.mode === 'rest') {
         const page = await reader.restNext(active.next, what);
-        return { records: page.records, next: page.next, total: page.totalSize };
+        return { records: page.records, next: page.next, total: page.totalSize, windowEnd: windowEnd() };
       }
       const page = await reader.bulkPage(active.jobId, active.locator, what);
-      return { records: page.records, next: page.locator, total: null };
+      return { records: page.records, next: page.locator, total: null, windowEnd: windowEnd() };
     } catch (err) {
       if (!isExpired(err)) throw err;
       ctx.logger.warn({ stream: spec.name, mode: active.mode }, 'Salesforce query locator or Bulk 2.0 job expired; reading the same window again');
-      return { switchTo: { mode: 'start', since: active.since, maxSeen: active.maxSeen }, total: null };
+      return { switchTo: { mode: 'start', since: active.since, maxSeen: active.maxSeen, windowEnd: active.windowEnd ?? null }, total: null };
     }
   }
 
@@ -225,8 +274,15 @@ export class StreamRunner {
       } catch (err) {
         if (!(err instanceof SalesforceApiError) || err.code !== 'INVALID_FIELD') throw err;
         const field = missingFieldName(err.detail);
-        const match = field ? [...optional].find((f) => f.toLowerCase() === field.toLowerCase()) : undefined;
         const dropped = this.options.droppedFields.get(spec.sobject) ?? new Set<string>();
+        if (field?.toLowerCase() === IS_DELETED.toLowerCase() && !dropped.has(IS_DELETED)) {
+          // An org where the object has no IsDeleted (or hides it): deletions cannot be seen; read changes only.
+          dropped.add(IS_DELETED);
+          this.options.droppedFields.set(spec.sobject, dropped);
+          ctx.logger.warn({ stream: spec.name }, `Salesforce ${spec.sobject}: deleted rows cannot be queried (queryAll … IsDeleted); deletions are picked up by the nightly full reconciliation only`);
+          continue;
+        }
+        const match = field ? [...optional].find((f) => f.toLowerCase() === field.toLowerCase()) : undefined;
         if (!match || dropped.has(match)) throw err;
         dropped.add(match);
         this.options.droppedFields.set(spec.sobject, dropped);
@@ -291,42 +347,6 @@ export class StreamRunner {
     }
     if (spec.afterPage) await spec.afterPage(valid, env);
     return out;
-  }
-
-  private async readDeletions(
-    spec: StreamSpec,
-    ckpt: StreamCheckpoint,
-    lookbackMs: number,
-    ctx: SyncContext,
-    result: StreamResult,
-    accountIds: Set<string>,
-    save: () => Promise<void>,
-  ): Promise<void> {
-    const from = ckpt.deletedCursor ?? ckpt.cursor;
-    const since = from ? new Date(Date.parse(from) - lookbackMs).toISOString() : null;
-    const what = `${this.what(spec)} deletions`;
-    const reader = this.options.reader;
-    let page;
-    try {
-      page = await reader.restFirst(deletedSoql(spec.sobject, spec.deletedFields ?? [], since), what, true);
-    } catch (err) {
-      // An org where the object has no IsDeleted (or hides it): deletions cannot be seen; say so once per run.
-      if (!(err instanceof SalesforceApiError) || err.code !== 'INVALID_FIELD') throw err;
-      ctx.logger.warn({ stream: spec.name, err: err.message }, `Salesforce ${spec.sobject}: deleted rows cannot be queried (queryAll … IsDeleted); deletions are picked up by the nightly full reconciliation only`);
-      return;
-    }
-    for (;;) {
-      if (ctx.signal?.aborted) throw new StopRun('aborted');
-      const removed = await this.applyDeletions(spec, page.records, ctx.store);
-      result.deleted += removed.count;
-      for (const id of removed.accountIds) accountIds.add(id);
-      for (const r of page.records) {
-        if (typeof r.SystemModstamp === 'string') ckpt.deletedCursor = maxIso(ckpt.deletedCursor, new Date(r.SystemModstamp).toISOString());
-      }
-      await save();
-      if (!page.next) break;
-      page = await reader.restNext(page.next, what);
-    }
   }
 
   /** Removes deleted rows from the store; activities are unfolded from their account. */
@@ -400,6 +420,22 @@ interface FetchedPage {
   records: Record<string, unknown>[];
   next: string | null;
   total: number | null;
+  /** upper bound of the pass (ISO, whole seconds) */
+  windowEnd: string;
+}
+
+type NextPage = FetchedPage | { switchTo: ActiveRead; total: number | null };
+
+const IS_DELETED = 'IsDeleted';
+
+function isDeletedRow(r: Record<string, unknown>): boolean {
+  return r.IsDeleted === true || r.IsDeleted === 'true';
+}
+
+function withoutIsDeleted(r: Record<string, unknown>): Record<string, unknown> {
+  if (!('IsDeleted' in r)) return r;
+  const { IsDeleted: _deleted, ...rest } = r;
+  return rest;
 }
 
 export interface PageOutcome {

@@ -20,19 +20,19 @@ export interface IncrementalQuery {
   fields: readonly string[];
   /** read rows changed after this instant (already moved back by the lookback) */
   since: string | null;
+  /** and up to this instant, inclusive (the pass's windowEnd, whole seconds) */
+  until?: string | null;
   filter?: string;
   /** REST reads are ordered; Bulk 2.0 jobs are not (ORDER BY slows them and disables PK chunking) */
   ordered?: boolean;
 }
 
-/** `SELECT … FROM X WHERE filter AND SystemModstamp > since [ORDER BY SystemModstamp, Id]`. */
+/** `SELECT … FROM X WHERE filter AND SystemModstamp > since AND SystemModstamp <= until [ORDER BY SystemModstamp, Id]`. */
 export function incrementalSoql(q: IncrementalQuery): string {
-  const where = [q.filter ? `(${q.filter})` : null, q.since ? `SystemModstamp > ${soqlDateTime(q.since)}` : null].filter(Boolean);
+  const where = [
+    q.filter ? `(${q.filter})` : null,
+    q.since ? `SystemModstamp > ${soqlDateTime(q.since)}` : null,
+    q.until ? `SystemModstamp <= ${soqlDateTime(q.until)}` : null,
+  ].filter(Boolean);
   return `SELECT ${q.fields.join(', ')} FROM ${q.sobject}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}${q.ordered === false ? '' : ' ORDER BY SystemModstamp, Id'}`;
-}
-
-/** Rows deleted after `since` (queryAll only). */
-export function deletedSoql(sobject: string, extraFields: readonly string[], since: string | null): string {
-  const fields = ['Id', 'SystemModstamp', ...extraFields].join(', ');
-  return `SELECT ${fields} FROM ${sobject} WHERE IsDeleted = true${since ? ` AND SystemModstamp > ${soqlDateTime(since)}` : ''} ORDER BY SystemModstamp, Id`;
 }
