@@ -82,6 +82,11 @@ export interface WriteBackPlan {
 export interface PlanOptions {
   scoreTolerance: number;
   overwriteHumanEdits: boolean;
+  /**
+   * Rewrite reasons and evidence whose wording is the same but whose figures moved (normally not
+   * worth a write): after a rescore on a portfolio that was incomplete, the figures were wrong.
+   */
+  refreshTexts?: boolean;
 }
 
 function equalValues(a: FieldValue, b: FieldValue): boolean {
@@ -93,8 +98,8 @@ function equalValues(a: FieldValue, b: FieldValue): boolean {
 /** Reasons and evidence quote figures that drift daily ("no activity for 63 days"); only a change of wording is news. */
 const wordingOnly = (v: FieldValue) => (typeof v === 'string' ? v.replace(/\d+([.,]\d+)?/g, '#') : v);
 
-function withinTolerance(field: WriteBackField, a: FieldValue, b: FieldValue, tolerance: number): boolean {
-  if (field === 'churnRiskReasons' || field === 'crossSellEvidence') return equalValues(wordingOnly(a), wordingOnly(b));
+function withinTolerance(field: WriteBackField, a: FieldValue, b: FieldValue, tolerance: number, refreshTexts: boolean): boolean {
+  if (field === 'churnRiskReasons' || field === 'crossSellEvidence') return refreshTexts ? equalValues(a, b) : equalValues(wordingOnly(a), wordingOnly(b));
   if (field !== 'churnRiskScore') return equalValues(a, b);
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < Math.max(tolerance, 1e-9);
   return equalValues(a, b);
@@ -112,7 +117,7 @@ export function planWriteBack(targets: readonly WriteTarget[], ledger: LedgerVie
       const key = `${t.externalId}|${field}`;
       const last = ledger.written.get(key);
       const retry = ledger.failed.get(key);
-      if (last && withinTolerance(field, value, last.value, options.scoreTolerance) && !retry) {
+      if (last && withinTolerance(field, value, last.value, options.scoreTolerance, options.refreshTexts ?? false) && !retry) {
         unchangedFields += 1;
         continue;
       }

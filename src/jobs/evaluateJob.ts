@@ -124,13 +124,14 @@ export async function evaluateAlerts(ctx: AppContext, accountIds: readonly strin
 }
 
 /** Write-back jobs per CRM: the members of the scored accounts, their tasks, and pending retries. */
-export function writebackPayloads(cycleId: string, sources: readonly CrmSource[], memberIds: readonly string[], tasks: WritebackPayload['tasks'], dryRun: boolean): WritebackPayload[] {
+export function writebackPayloads(cycleId: string, sources: readonly CrmSource[], memberIds: readonly string[], tasks: WritebackPayload['tasks'], dryRun: boolean, refreshTexts = false): WritebackPayload[] {
   return sources.map((source) => ({
     cycleId,
     source,
     accountIds: memberIds.filter((m) => parseRecordId(m)?.source === source),
     tasks: tasks.filter((t) => parseRecordId(t.accountId)?.source === source),
     dryRun,
+    refreshTexts,
   }));
 }
 
@@ -150,7 +151,7 @@ export async function processEvaluate(ctx: AppContext, job: Job): Promise<{ chan
     }
     const groups = await ctx.store.unified.membersOf(scored);
     const members = [...new Set([...groups.values()].flat())];
-    for (const wb of writebackPayloads(payload.cycleId, [...ctx.connectors.keys()], members, out.tasks, false)) {
+    for (const wb of writebackPayloads(payload.cycleId, [...ctx.connectors.keys()], members, out.tasks, false, payload.refreshTexts)) {
       await ctx.queues.queues.writeback.add('writeback', wb, { jobId: jobId('writeback', payload.cycleId, wb.source) });
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { Job } from 'bullmq';
 import { unifyAccounts } from '../domain/unify.js';
-import type { Account } from '../domain/model.js';
+import type { Account, CrmSource } from '../domain/model.js';
 import type { AppContext } from './context.js';
 import { jobId, parsePayload, PlanPayload } from './queues.js';
 import type { SyncOutcome } from './syncJob.js';
@@ -30,25 +30,37 @@ export async function refreshUnification(ctx: AppContext): Promise<Map<string, s
   return index;
 }
 
+/** CRMs whose every stream has completed at least once (their first load is done). */
+export const loadedSourcesKey = (ctx: AppContext): string => `${ctx.store.keys.prefix}:loaded-sources`;
+
 export async function planScoring(
   ctx: AppContext,
   outcomes: readonly SyncOutcome[],
   full: boolean,
   options: { keepPending?: boolean; incompleteSources?: readonly string[] } = {},
-): Promise<{ toScore: string[]; attainment: boolean; deferred: number }> {
+): Promise<{ toScore: string[]; attainment: boolean; deferred: number; rescoredAfterPartial: boolean }> {
   const index = await refreshUnification(ctx);
   // Accounts a dry run read but did not score, or whose CRM's sync did not finish, stay pending
   // until a cycle with complete data scores them.
   const pendingKey = `${ctx.store.keys.prefix}:pending-score`;
+  const partialKey = `${ctx.store.keys.prefix}:scored-on-partial-portfolio`;
   const pending = await ctx.redis.smembers(pendingKey);
-  const members = full ? [...index.keys()] : [...new Set([...outcomes.flatMap((o) => o.accountIds), ...pending])];
   // A CRM whose sync stopped (budget reserve) or failed has partial data: scoring its accounts now
   // would write scores (and trends, and cross-sell "acceptances") computed from half a picture.
   const incomplete = new Set([...(options.incompleteSources ?? []), ...outcomes.filter((o) => !o.complete).map((o) => o.source)]);
+  // Before a CRM's first load is complete nobody can be scored: which accounts are one company
+  // across CRMs (unification), and the portfolio the models learn from, are not known yet.
+  const loaded = new Set(await ctx.redis.smembers(loadedSourcesKey(ctx)));
+  const neverLoaded = [...incomplete].some((s) => !loaded.has(s));
+  // The other CRMs' accounts are scored meanwhile, but against portfolio-wide models (cross-sell
+  // base rates, peers) that lacked the stopped CRM's part: once every CRM is complete again, every
+  // account is rescored, as after a full sync.
+  const partialBefore = !options.keepPending && incomplete.size === 0 && (await ctx.redis.exists(partialKey)) === 1;
+  const members = full || partialBefore ? [...index.keys()] : [...new Set([...outcomes.flatMap((o) => o.accountIds), ...pending])];
   const groups = new Map<string, string[]>();
   for (const [m, u] of index) (groups.get(u) ?? groups.set(u, []).get(u))?.push(m);
   const candidates = [...new Set(members.map((m) => index.get(m)).filter((u): u is string => !!u))].sort();
-  const blocked = (u: string) => (groups.get(u) ?? [u]).some((m) => incomplete.has(m.split(':')[0] as string));
+  const blocked = (u: string) => neverLoaded || (groups.get(u) ?? [u]).some((m) => incomplete.has(m.split(':')[0] as string));
   const toScore = candidates.filter((u) => !blocked(u));
   const deferredMembers = candidates.filter(blocked).flatMap((u) => groups.get(u) ?? [u]);
   // Pacing moves with the calendar even when no deal changed: recompute at least once a day.
@@ -61,9 +73,11 @@ export async function planScoring(
   } else {
     if (pending.length) await ctx.redis.srem(pendingKey, ...pending);
     if (deferredMembers.length) await ctx.redis.sadd(pendingKey, ...deferredMembers);
+    if (incomplete.size > 0 && toScore.length > 0) await ctx.redis.set(partialKey, ctx.now().toISOString());
+    else if (partialBefore) await ctx.redis.del(partialKey);
   }
   const attainmentBlocked = incomplete.size > 0;
-  return { toScore, attainment: !attainmentBlocked && (full || dealsOrOwnersChanged || attainmentStale), deferred: deferredMembers.length };
+  return { toScore, attainment: !attainmentBlocked && (full || dealsOrOwnersChanged || attainmentStale), deferred: deferredMembers.length, rescoredAfterPartial: partialBefore };
 }
 
 export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcome> {
@@ -72,10 +86,15 @@ export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcom
   const failures = await job.getIgnoredChildrenFailures().catch(() => ({}));
   // A failed sync child's key ends with its job id, sync.<cycle>.<source>.<stream>.
   const failedSources = Object.keys(failures).map((k) => /\.(hubspot|salesforce)\.[^.]+$/.exec(k)?.[1]).filter((s): s is string => !!s);
-  const { toScore, attainment, deferred } = await planScoring(ctx, values, payload.full, { incompleteSources: failedSources });
-  // A CRM whose every stream of this cycle completed is within its budget again.
+  const { toScore, attainment, deferred, rescoredAfterPartial } = await planScoring(ctx, values, payload.full, { incompleteSources: failedSources });
+  // A CRM whose every stream of this cycle completed is within its budget again, and loaded once
+  // all of its streams have completed.
   for (const source of new Set(values.map((v) => v.source))) {
-    if (!failedSources.includes(source) && values.filter((v) => v.source === source).every((v) => v.complete)) await ctx.store.health.clear(source, 'budget');
+    const ofSource = values.filter((v) => v.source === source);
+    if (failedSources.includes(source) || !ofSource.every((v) => v.complete)) continue;
+    await ctx.store.health.clear(source, 'budget');
+    const streams = ctx.connectors.get(source as CrmSource)?.streams ?? [];
+    if (streams.length > 0 && streams.every((s) => ofSource.some((v) => v.stream === s))) await ctx.redis.sadd(loadedSourcesKey(ctx), source);
   }
   const children = [];
   for (let i = 0; i < toScore.length; i += SCORE_BATCH) {
@@ -87,7 +106,7 @@ export async function processPlan(ctx: AppContext, job: Job): Promise<PlanOutcom
   await ctx.queues.flows.add({
     name: 'evaluate',
     queueName: 'evaluate',
-    data: { cycleId: payload.cycleId, dryRun: payload.dryRun },
+    data: { cycleId: payload.cycleId, dryRun: payload.dryRun, refreshTexts: rescoredAfterPartial },
     opts: { jobId: jobId('evaluate', payload.cycleId) },
     children,
   });

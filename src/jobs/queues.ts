@@ -38,7 +38,12 @@ export type ScorePayload = z.infer<typeof ScorePayload>;
 export const AttainmentPayload = z.object({ cycleId: z.string().min(1), dryRun: z.boolean().default(false) });
 export type AttainmentPayload = z.infer<typeof AttainmentPayload>;
 
-export const EvaluatePayload = z.object({ cycleId: z.string().min(1), dryRun: z.boolean().default(false) });
+export const EvaluatePayload = z.object({
+  cycleId: z.string().min(1),
+  dryRun: z.boolean().default(false),
+  /** every account was rescored because the portfolio had been incomplete: rewrite texts whose figures moved */
+  refreshTexts: z.boolean().default(false),
+});
 export type EvaluatePayload = z.infer<typeof EvaluatePayload>;
 
 export const WritebackPayload = z.object({
@@ -48,6 +53,7 @@ export const WritebackPayload = z.object({
   /** tasks to create: one per newly opened red-churn alert (dedupe key = alert key + opened at) */
   tasks: z.array(z.object({ dedupeKey: z.string(), accountId: z.string(), subject: z.string(), body: z.string(), priority: z.enum(['low', 'normal', 'high']) })).default([]),
   dryRun: z.boolean().default(false),
+  refreshTexts: z.boolean().default(false),
 });
 export type WritebackPayload = z.infer<typeof WritebackPayload>;
 

@@ -37,7 +37,7 @@ function currentValues(fields: Record<string, FieldValue>): Partial<Record<Write
   return any ? out : undefined;
 }
 
-export async function planForSource(ctx: AppContext, source: CrmSource, memberIds: readonly string[], overrides: InsightOverrides = {}): Promise<{ plan: WriteBackPlan; targets: WriteTarget[] }> {
+export async function planForSource(ctx: AppContext, source: CrmSource, memberIds: readonly string[], overrides: InsightOverrides = {}, options: { refreshTexts?: boolean } = {}): Promise<{ plan: WriteBackPlan; targets: WriteTarget[] }> {
   const failed = await ctx.store.ledger.failed(source);
   // Members whose earlier writes failed are retried even when nothing about them changed.
   const retryIds = [...failed.keys()].map((k) => `${source}:${k.split('|')[0]}`);
@@ -58,7 +58,7 @@ export async function planForSource(ctx: AppContext, source: CrmSource, memberId
   }
   const pairs = targets.flatMap((t) => writeBackFields.map((f) => ({ externalId: t.externalId, field: f })));
   const written = await ctx.store.ledger.get(source, pairs);
-  const plan = planWriteBack(targets, { written, failed }, { scoreTolerance: ctx.loaded.config.writeBack.scoreTolerance, overwriteHumanEdits: ctx.loaded.config.writeBack.overwriteHumanEdits });
+  const plan = planWriteBack(targets, { written, failed }, { scoreTolerance: ctx.loaded.config.writeBack.scoreTolerance, overwriteHumanEdits: ctx.loaded.config.writeBack.overwriteHumanEdits, refreshTexts: options.refreshTexts ?? false });
   return { plan, targets };
 }
 
@@ -83,7 +83,7 @@ export async function runWriteback(ctx: AppContext, payload: WritebackPayload, r
   const { source } = payload;
   const connector = ctx.connectors.get(source);
   if (!connector) throw new Error(`write-back to ${source}: ${source} is not enabled`);
-  const { plan } = await planForSource(ctx, source, payload.accountIds);
+  const { plan } = await planForSource(ctx, source, payload.accountIds, {}, { refreshTexts: payload.refreshTexts });
   const tasks = await taskRequests(ctx, source, payload.tasks);
   const outcome: WritebackOutcome = { source, plan, tasks, written: 0, failed: [], tasksCreated: 0, deadLettered: [] };
   if (payload.dryRun || !ctx.loaded.config.writeBack.enabled) return outcome;

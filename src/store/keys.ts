@@ -8,6 +8,10 @@
  * activity folds   p:act:{<accountId>}:agg              string ActivityAggregate JSON
  *                  p:act:{<accountId>}:fp               hash  activity id → fingerprint (idempotent folding)
  * checkpoints      p:ckpt                               hash  "<source>:<stream>" → checkpoint JSON
+ * scoring state    p:pending-score                      set   account ids deferred until their CRM's data is complete
+ *                  p:scored-on-partial-portfolio        string set while accounts were scored with a CRM incomplete
+ *                  p:loaded-sources                     set   CRMs whose every stream completed once (first load done)
+ *                  p:attainment:computedOn              string day attainment was last computed
  * sync durations   p:sync:ms                            hash  "<source>:<stream>" → ms its last complete sync took (job order)
  * quarantine       p:quarantine                         list  QuarantinedRecord JSON, newest first, capped
  *                  p:quarantine:count                   hash  "<source>:<stream>" → count
@@ -21,6 +25,7 @@
  *                  p:ledger:<source>:failed             hash  "<externalId>|<field>" → FailedWrite JSON
  *                  p:ledger:<source>:dead               hash  "<externalId>|<field>" → FailedWrite JSON
  *                  p:ledger:<source>:tasks              hash  task dedupe key → created task id
+ *                  p:ledger:<source>:tasks:sent         hash  task key → "?" (create sent, outcome unknown) or task id (pendingTasks.ts)
  * alerts           p:alert                              hash  alert key → Alert JSON
  *                  p:alert:open                         set   keys of open alerts
  * deliveries       p:delivery                           hash  delivery id → DeliveryRecord JSON

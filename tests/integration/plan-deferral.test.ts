@@ -27,7 +27,16 @@ afterAll(async () => {
 const outcome = (source: 'hubspot' | 'salesforce', accountIds: string[], complete = true): SyncOutcome => ({ source, stream: 'accounts', accountIds, ownerIds: [], read: accountIds.length, changed: accountIds.length, deleted: 0, quarantined: 0, complete, stoppedReason: complete ? null : 'budget', calls: 1 });
 
 describe('planScoring with an incomplete CRM sync', () => {
-  it('scores only accounts whose CRMs all finished, keeps the rest pending, and scores them once complete', async () => {
+  it('before a CRM\'s first load completes, scores nobody (unification and portfolio unknown) and keeps them pending', async () => {
+    const first = await planScoring(ctx, [outcome('hubspot', ['hubspot:1', 'hubspot:2']), outcome('salesforce', ['salesforce:A'], false)], false);
+    expect(first.toScore).toEqual([]);
+    expect(first.attainment).toBe(false);
+    expect((await redis.smembers(`${ctx.store.keys.prefix}:pending-score`)).sort()).toEqual(['hubspot:1', 'hubspot:2', 'salesforce:A']);
+    await redis.del(`${ctx.store.keys.prefix}:pending-score`);
+  });
+
+  it('once loaded: scores only accounts whose CRMs all finished, keeps the rest pending, and scores them once complete', async () => {
+    await redis.sadd(`${ctx.store.keys.prefix}:loaded-sources`, 'hubspot', 'salesforce');
     const first = await planScoring(ctx, [outcome('hubspot', ['hubspot:1', 'hubspot:2']), outcome('salesforce', ['salesforce:A', 'salesforce:B'], false)], false);
     expect(first.toScore).toEqual(['hubspot:1']); // hubspot:2 is unified with salesforce:A
     expect(first.attainment).toBe(false);
@@ -36,8 +45,13 @@ describe('planScoring with an incomplete CRM sync', () => {
     const failed = await planScoring(ctx, [outcome('hubspot', [])], false, { incompleteSources: ['salesforce'] });
     expect(failed.toScore).toEqual([]);
 
+    // complete again: the deferred accounts, and hubspot:1 too — it was scored against a portfolio
+    // (cross-sell base rates, peers) that lacked Salesforce's part
     const next = await planScoring(ctx, [outcome('hubspot', []), outcome('salesforce', [])], false);
-    expect(next.toScore).toEqual(['hubspot:2', 'salesforce:B']);
+    expect(next.toScore).toEqual(['hubspot:1', 'hubspot:2', 'salesforce:B']);
     expect(await redis.smembers(`${ctx.store.keys.prefix}:pending-score`)).toEqual([]);
+
+    const quiet = await planScoring(ctx, [outcome('hubspot', []), outcome('salesforce', [])], false);
+    expect(quiet.toScore).toEqual([]);
   });
 });

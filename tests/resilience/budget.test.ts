@@ -70,8 +70,9 @@ describe('daily budget nearly spent', () => {
     await resetBudget(spent, 'salesforce');
     const actual = await endState(spent, { volatile: ['updatedAt'] });
     expect(actual.store).toEqual(expected.store);
-    // Day 1 did not score the accounts of the stopped CRM (planJob defers them), so trends and
-    // cross-sell match a clean run exactly.
+    // Day 1 scored nobody: Salesforce's first load was not complete, so which accounts are one
+    // company and the portfolio the models learn from were unknown (planJob defers everyone). Trends
+    // and cross-sell then match a clean run exactly.
     expect(actual.crm).toEqual(expected.crm);
     compared = { expected, actual };
     const withoutHealth = (alerts: Record<string, string>) => Object.fromEntries(Object.entries(alerts).filter(([k]) => !k.startsWith('sync_health')));
