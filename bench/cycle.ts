@@ -2,10 +2,12 @@
  * Runs AccountPulse cycles in this process on a seeded sandbox and measures them: API calls per CRM
  * split into sync and write-back, 429s, wall time, time spent in API calls, peak RSS.
  *
- * Scenario (`runProductScenario`): full cycle (initial sync + write-back of every field) → an
- * unmeasured incremental cycle that reads back the echo of our own write-back (in steady state each
- * cycle reads the previous one's echo) → 1% of accounts and 1% of deals changed through the SDKs →
- * measured incremental cycle (and its write-back of the changed fields).
+ * Scenario (`runProductScenario`): full cycle (initial sync + write-back of every field) → a
+ * settle cycle that reads back the echo of our own write-back (in steady state each cycle reads the
+ * previous one's echo; only its calls and wall time are kept) → 1% of accounts and 1% of deals
+ * changed through the SDKs → measured incremental cycle (and its write-back of the changed fields).
+ * `sync.settle` is 1 s here (BENCH_SETTLE) and the scenario waits it out after each change, so
+ * every change falls inside exactly one cycle's read window.
  *
  * Time in API calls: the sandbox servers report each call's start (routing) and end (response
  * finished) through `CallStats.observer`; the union of those intervals over both CRMs is API time.
@@ -50,6 +52,14 @@ import {
 export const HUBSPOT_RATE_PER_10S = 190;
 export const BULK_PAGE_SIZE = 50_000;
 export const CHANGE_SHARE = 0.01;
+/**
+ * `sync.settle` for the bench: the sandbox indexes search at once, so a pass may read up to 1 s
+ * before the CRM's clock (production default 30 s). The scenario waits this long (plus a margin)
+ * after each change so that the next cycle's window holds it.
+ */
+export const BENCH_SETTLE = '1s';
+export const BENCH_SETTLE_MS = 1_000;
+const SETTLE_MARGIN_MS = 250;
 
 /** Samples RSS every 100 ms; `peakMb` also reads VmHWM (the process's lifetime peak). */
 export class RssSampler {
@@ -189,6 +199,7 @@ export function benchEnviron(handle: SandboxHandle, sources: readonly CrmSource[
     SALESFORCE_ACCESS_TOKEN: sandbox.salesforce.token,
     ALERT_SIGNING_SECRET: randomBytes(16).toString('hex'),
     LOG_LEVEL: 'error',
+    ACCOUNTPULSE__SYNC__SETTLE: BENCH_SETTLE,
     // Alerts go nowhere: delivery is not what is measured here.
     ACCOUNTPULSE__ALERTS__ROUTES: '[]',
     ACCOUNTPULSE__CHURN__COMPETITORS: JSON.stringify(sandbox.seedOrg.competitors),
@@ -342,21 +353,48 @@ export async function changeOnePercent(handle: SandboxHandle, sources: readonly 
   return changed;
 }
 
+/** AccountPulse fields changed between two `writtenFields` snapshots: only the changed fields, per account. */
+export function changedFields<V>(before: Map<string, Record<string, V>>, after: Map<string, Record<string, V>>): Map<string, Record<string, V>> {
+  const out = new Map<string, Record<string, V>>();
+  for (const [key, fields] of after) {
+    const was = before.get(key) ?? {};
+    const changed = Object.fromEntries(Object.entries(fields).filter(([k, v]) => JSON.stringify(was[k]) !== JSON.stringify(v)));
+    if (Object.keys(changed).length) out.set(key, changed);
+  }
+  return out;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface ProductScenario {
   accounts: number;
   records: { hubspot: Record<string, number>; salesforce: Record<string, number> };
   initial: CycleFigures;
+  /** the unmeasured cycle between them (reads the initial write-back's echo): its calls, so nothing is hidden */
+  settle: { wallMs: number; calls: { hubspot: number; salesforce: number }; rateLimited: number };
   incremental: CycleFigures;
   /** what the bench changed through the SDKs */
   changedBySdk: { hubspot: Record<string, number>; salesforce: Record<string, number> };
-  /** every record changed since the last sync started (the incremental minimum's input) */
+  /** every record changed after the settle cycle's read window ended (its start − settle): the incremental minimum's input */
   changed: { hubspot: Record<string, number>; salesforce: Record<string, number> };
+  /** AccountPulse fields on each account after the initial cycle (what the baselines write first) */
   written: ReturnType<typeof writtenFields>;
+  /** the fields the measured incremental cycle changed (what the baselines write in their incremental run) */
+  writtenIncremental: ReturnType<typeof writtenFields>;
   rss: { peakRssMb: number; vmHwmMb: number | null };
   setupMs: number;
 }
 
-export async function runProductScenario(options: { seed: number; accounts: number; sources: readonly CrmSource[]; log: (s: string) => void }): Promise<ProductScenario> {
+export interface ProductScenarioOptions {
+  seed: number;
+  accounts: number;
+  sources: readonly CrmSource[];
+  log: (s: string) => void;
+  /** awaited once the sandbox is ready, before the first measured cycle (bench/run.ts: until the baselines' sandbox is seeded) */
+  beforeCycles?: () => Promise<void>;
+}
+
+export async function runProductScenario(options: ProductScenarioOptions): Promise<ProductScenario> {
   const rss = new RssSampler();
   const t0 = performance.now();
   const handle = await startBenchSandbox({ seed: options.seed, accounts: options.accounts });
@@ -369,6 +407,7 @@ export async function runProductScenario(options: { seed: number; accounts: numb
     for (const c of ctx.connectors.values()) await c.provision({ dryRun: false });
     const records = { hubspot: hubspotCounts(handle.hubspot), salesforce: salesforceCounts(handle.salesforce) };
     const setupMs = Math.round(performance.now() - t0);
+    await options.beforeCycles?.();
     options.log(`  sandbox ready in ${(setupMs / 1000).toFixed(1)} s; initial cycle…`);
     const bulk = { bulkThreshold: ctx.loaded.config.sync.bulkThreshold, bulkPageSize: BULK_PAGE_SIZE };
     const { runs: _initialRuns, ...initial } = await measuredCycle(ctx, handle, tracker, options.sources, {
@@ -377,21 +416,34 @@ export async function runProductScenario(options: { seed: number; accounts: numb
     });
     const written = writtenFields(handle);
     options.log(`  initial cycle ${(initial.wallMs / 1000).toFixed(1)} s; settling (reading our own write-back's echo)…`);
-    const settle = new WorkerSet(ctx);
-    await settle.waitUntilReady();
-    // whatever changes from here on is what the measured incremental cycle has to read
-    const settleStartedMs = Date.now() - 1;
+    // the echo must fall inside the settle cycle's window (it reads up to the CRM's time minus settle)
+    await pause(BENCH_SETTLE_MS + SETTLE_MARGIN_MS);
+    for (const s of [handle.sandbox.hubspot, handle.sandbox.salesforce]) s.stats.reset();
+    const settleWorkers = new WorkerSet(ctx);
+    await settleWorkers.waitUntilReady();
+    // the settle cycle's passes read up to (their start - settle): what changes after that is the measured cycle's
+    const settleStartedMs = Date.now();
+    const settleStarted = performance.now();
     await enqueueCycle(ctx, { full: false, sources: [...options.sources] });
     await waitForIdle(ctx, { timeoutMs: 30 * 60_000, pollMs: 100 });
-    await settle.close(5_000);
+    const settleWallMs = Math.round(performance.now() - settleStarted);
+    await settleWorkers.close(5_000);
+    const hsSettle = handle.sandbox.hubspot.stats.snapshot();
+    const sfSettle = handle.sandbox.salesforce.stats.snapshot();
+    const settle = { wallMs: settleWallMs, calls: { hubspot: hsSettle.calls.total, salesforce: sfSettle.calls.total }, rateLimited: hsSettle.rateLimited + sfSettle.rateLimited };
+    const writtenBefore = writtenFields(handle);
     const changedBySdk = await changeOnePercent(handle, options.sources);
-    const changed = { hubspot: hubspotChangedSince(handle.hubspot, settleStartedMs), salesforce: salesforceChangedSince(handle.salesforce, settleStartedMs) };
+    await pause(BENCH_SETTLE_MS + SETTLE_MARGIN_MS);
+    const since = settleStartedMs - BENCH_SETTLE_MS;
+    const changed = { hubspot: hubspotChangedSince(handle.hubspot, since), salesforce: salesforceChangedSince(handle.salesforce, since) };
     options.log(`  changed through the SDKs ${JSON.stringify(changedBySdk)}; incremental cycle…`);
     const { runs: _incrementalRuns, ...incremental } = await measuredCycle(ctx, handle, tracker, options.sources, {
       full: false,
       minimum: (s) => (s === 'hubspot' ? hubspotIncrementalMinimum(records.hubspot, changed.hubspot) : salesforceIncrementalMinimum(changed.salesforce)),
     });
-    return { accounts: options.accounts, records, initial, incremental, changedBySdk, changed, written, rss: rss.stop(), setupMs };
+    const writtenAfter = writtenFields(handle);
+    const writtenIncremental = { hubspot: changedFields(writtenBefore.hubspot, writtenAfter.hubspot), salesforce: changedFields(writtenBefore.salesforce, writtenAfter.salesforce) };
+    return { accounts: options.accounts, records, initial, settle, incremental, changedBySdk, changed, written, writtenIncremental, rss: rss.stop(), setupMs };
   } finally {
     await closeContext(ctx, redis);
     await handle.sandbox.close();

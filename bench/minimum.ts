@@ -2,22 +2,32 @@
  * The fewest API calls each operation needs, from the seeded org's live record counts
  * (crm-apis.md section 5). These are the denominators of every `callsVsMinimum` ratio.
  *
+ * "Changed" (the incremental minimums' input) = the records changed after the previous cycle's
+ * read window ended (its start minus `sync.settle`): the 1% the bench changed, plus the echo of
+ * the previous cycle's own write-back, once. bench/cycle.ts waits out the settle window after
+ * each change so that every change falls in exactly one cycle's window.
+ *
  * HubSpot
  *  - initial sync: a list page per 100 records per object (50 when the stream reads property
  *    history), at least one per object; owners ⌈n/100⌉; one deal-pipelines read (stage probabilities).
  *  - incremental sync: one search per object stream (200 per page) to learn what changed, and one
  *    archived list page per object stream (search never returns archived records: deletions); for the
  *    changed records of streams with associations, one v4 batch read per association type per 1,000;
- *    for streams with property history, a batch read with history per 50; owners and pipelines are
- *    re-read whole (no modified filter on those endpoints).
- *  - write-back: ⌈accounts/100⌉ batch updates + ⌈tasks/100⌉ batch creates (associations inline).
+ *    for streams with property history, a batch read with history per 50; owners (⌈n/100⌉ pages)
+ *    and deal pipelines (1) are re-read whole (no modified filter on those endpoints).
+ *  - write-back: ⌈accounts/100⌉ batch updates + ⌈tasks/100⌉ batch creates (associations inline);
+ *    no lookups (a first attempt needs no task search).
  * Salesforce
  *  - initial sync: per object a REST query ⌈n/2000⌉ (at least 1), or Bulk 2.0 above the bulk
  *    threshold: 1 create + 1 poll + ⌈n/pageSize⌉ result pages.
- *  - incremental sync: one query per object (SystemModstamp filter, deleted rows in the same
- *    queryAll), ⌈changed/2000⌉ pages.
- *  - write-back: the cheaper of sObject Collections ⌈accounts/200⌉ and one Bulk 2.0 ingest job
- *    (create, upload, close, 1 poll, successful and failed results = 6); tasks ⌈tasks/200⌉.
+ *  - incremental sync: one queryAll per object (SystemModstamp filter; deleted rows come in the
+ *    same answer), ⌈changed/2000⌉ pages, at least one.
+ *  - write-back: account updates and task creates only (no lookups). Each goes in sObject
+ *    Collections of 200, and one Composite request carries up to 5 collection subrequests and
+ *    counts as one call (crm-apis.md §3.5, §4 item 3, §5: ⌈N/1000⌉), mixed types allowed: so
+ *    ⌈(⌈accounts/200⌉ + ⌈tasks/200⌉)/5⌉; or, when cheaper, the account updates as one Bulk 2.0
+ *    ingest job (create, upload, close, 1 poll, successful and failed results = 6) plus the tasks'
+ *    ⌈⌈tasks/200⌉/5⌉. (The sandbox serves `POST /composite` with these limits.)
  */
 import { objectStreams } from '../src/connectors/hubspot/streams/index.js';
 import { salesforceStreams } from '../src/connectors/salesforce/streams/index.js';
@@ -118,7 +128,12 @@ export function salesforceIncrementalMinimum(changed: Record<string, number>): n
 
 export const BULK_INGEST_MINIMUM = 6;
 
+/** sObject Collections subrequests per Composite call (its 25-subrequest cap allows 5 collection operations) */
+export const COLLECTIONS_PER_COMPOSITE = 5;
+
 export function salesforceWriteBackMinimum(accounts: number, tasks: number): number {
-  const fields = accounts === 0 ? 0 : Math.min(extraPages(accounts, 200), BULK_INGEST_MINIMUM);
-  return fields + extraPages(tasks, 200);
+  const collections = extraPages(accounts, 200) + extraPages(tasks, 200);
+  const allComposite = extraPages(collections, COLLECTIONS_PER_COMPOSITE);
+  const bulkThenComposite = (accounts === 0 ? 0 : BULK_INGEST_MINIMUM) + extraPages(extraPages(tasks, 200), COLLECTIONS_PER_COMPOSITE);
+  return Math.min(allComposite, bulkThenComposite);
 }

@@ -2,7 +2,9 @@
  * The obvious alternative on Salesforce, written the way the jsforce README shows: one
  * `conn.query(soql, { autoFetch: true, maxFetch: 1e6 })` per object (the same SOQL select lists and
  * filters AccountPulse reads), then `conn.sobject('Account').update(record)` once per account for
- * the fields AccountPulse wrote. Tasks are not created: the baseline's call count is a floor.
+ * the fields given. A script has no checkpoints, so every run (initial or incremental) reads
+ * everything. Salesforce has no per-second limit; the loop is the README's, one call at a time.
+ * Tasks are not created: the baseline's call count is a floor.
  */
 import jsforce from 'jsforce';
 import { ConfigSchema } from '../../src/config/schema.js';
