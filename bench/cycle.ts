@@ -1,6 +1,9 @@
 /**
- * Runs AccountPulse cycles in this process on a seeded sandbox and measures them: API calls per CRM
- * split into sync and write-back, 429s, wall time, time spent in API calls, peak RSS.
+ * Runs AccountPulse cycles on a seeded sandbox and measures them: API calls per CRM split into
+ * sync and write-back, 429s, wall time, time spent in API calls, CPU and peak RSS. The sandbox (the
+ * "CRM") runs in this process; each cycle runs in an `accountpulse worker` child process
+ * (workerProcess.ts), as a deployment runs it, so AccountPulse has its own core as it would beside
+ * a remote CRM.
  *
  * Scenario (`runProductScenario`): full cycle (initial sync + write-back of every field) → a
  * settle cycle that reads back the echo of our own write-back (in steady state each cycle reads the
@@ -11,11 +14,9 @@
  *
  * Time in API calls: the sandbox servers report each call's start (routing) and end (response
  * finished) through `CallStats.observer`; the union of those intervals over both CRMs is API time.
- * The rest of the wall time is "outside API calls": local CPU (mapping, storing, scoring,
+ * The rest of the wall time is "outside API calls": local work (mapping, storing, scoring,
  * planning), Redis round trips and waits between calls (pacing under the rate limit, backoff).
- * Of that rest, the share during which the event loop was busy (performance.eventLoopUtilization)
- * is local CPU. Both are approximations: the sandbox runs in this process, so its CPU shows as API
- * time, and the BullMQ workers run here too (the `workers` bench uses separate processes).
+ * "Local CPU" is the worker process's CPU time (/proc) over the cycle's wall time.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { createLogger } from '../src/logger.js';
 import { createConnectors } from '../src/jobs/connectors.js';
 import { createContext, type AppContext } from '../src/jobs/context.js';
 import { enqueueCycle, waitForIdle } from '../src/jobs/cycle.js';
-import { WorkerSet } from '../src/jobs/workers.js';
+import { WorkerProcess } from './workerProcess.js';
 import { cycleRuns } from '../src/commands/cycleReport.js';
 import { startSandbox, type RunningSandboxPair } from '../src/sandbox/index.js';
 import { findObjectType } from '../src/sandbox/hubspot/objectTypes.js';
@@ -166,8 +167,12 @@ export interface CycleFigures {
   apiMs: number;
   /** wall time outside API calls (local CPU, Redis, waits) as a share of the cycle */
   outsideApiShare: number;
-  /** event loop busy while no API call was in flight, as a share of the cycle */
+  /** CPU time of the AccountPulse worker process over the cycle's wall time (1 = one core busy throughout) */
   localCpuShare: number;
+  /** CPU time (user + system) of the AccountPulse worker process during the cycle, ms */
+  workerCpuMs: number;
+  /** the worker process's peak RSS (VmHWM), MB */
+  workerPeakRssMb: number | null;
   failedRuns: number;
   /** per stage (run kind): runs, first start to last finish, and the sum of run durations */
   stages: Record<string, { runs: number; spanMs: number; sumMs: number }>;
@@ -279,18 +284,20 @@ async function measuredCycle(
   handle: SandboxHandle,
   tracker: ApiTimeTracker,
   sources: readonly CrmSource[],
-  options: { full: boolean; minimum: (source: CrmSource) => number },
+  options: { full: boolean; minimum: (source: CrmSource) => number; environ: Record<string, string> },
 ): Promise<CycleFigures & { runs: Run[] }> {
   for (const s of [handle.sandbox.hubspot, handle.sandbox.salesforce]) s.stats.reset();
-  const workers = new WorkerSet(ctx);
-  await workers.waitUntilReady();
+  const worker = await WorkerProcess.start(options.environ, ctx);
+  const cpuBefore = worker.cpuMs() ?? 0;
   tracker.reset();
   const started = performance.now();
   const cycleId = await enqueueCycle(ctx, { full: options.full, sources: [...sources] });
   const idle = await waitForIdle(ctx, { timeoutMs: 30 * 60_000, pollMs: 100 });
   const wallMs = performance.now() - started;
-  const { apiMs, localActiveMs } = tracker.figures();
-  await workers.close(5_000);
+  const { apiMs } = tracker.figures();
+  const workerCpuMs = (worker.cpuMs() ?? Number.NaN) - cpuBefore;
+  const workerPeakRssMb = worker.peakRssMb();
+  await worker.stop();
   if (!idle) throw new Error(`cycle ${cycleId} did not finish within 30 minutes`);
   const runs = await cycleRuns(ctx, cycleId);
   const crms: CrmCycleFigures[] = [];
@@ -318,7 +325,9 @@ async function measuredCycle(
     wallMs: Math.round(wallMs),
     apiMs: Math.round(apiMs),
     outsideApiShare: Number(Math.max(0, 1 - apiMs / wallMs).toFixed(3)),
-    localCpuShare: Number((localActiveMs / wallMs).toFixed(3)),
+    localCpuShare: Number((workerCpuMs / wallMs).toFixed(3)),
+    workerCpuMs: Math.round(workerCpuMs),
+    workerPeakRssMb,
     failedRuns: runs.filter((r) => r.status === 'failed').length,
     stages: stageTimes(runs),
     crms,
@@ -412,6 +421,7 @@ export async function runProductScenario(options: ProductScenarioOptions): Promi
     const bulk = { bulkThreshold: ctx.loaded.config.sync.bulkThreshold, bulkPageSize: BULK_PAGE_SIZE };
     const { runs: _initialRuns, ...initial } = await measuredCycle(ctx, handle, tracker, options.sources, {
       full: true,
+      environ,
       minimum: (s) => (s === 'hubspot' ? hubspotInitialMinimum(records.hubspot) : salesforceInitialMinimum(records.salesforce, bulk)),
     });
     const written = writtenFields(handle);
@@ -419,15 +429,14 @@ export async function runProductScenario(options: ProductScenarioOptions): Promi
     // the echo must fall inside the settle cycle's window (it reads up to the CRM's time minus settle)
     await pause(BENCH_SETTLE_MS + SETTLE_MARGIN_MS);
     for (const s of [handle.sandbox.hubspot, handle.sandbox.salesforce]) s.stats.reset();
-    const settleWorkers = new WorkerSet(ctx);
-    await settleWorkers.waitUntilReady();
+    const settleWorker = await WorkerProcess.start(environ, ctx);
     // the settle cycle's passes read up to (their start - settle): what changes after that is the measured cycle's
     const settleStartedMs = Date.now();
     const settleStarted = performance.now();
     await enqueueCycle(ctx, { full: false, sources: [...options.sources] });
     await waitForIdle(ctx, { timeoutMs: 30 * 60_000, pollMs: 100 });
     const settleWallMs = Math.round(performance.now() - settleStarted);
-    await settleWorkers.close(5_000);
+    await settleWorker.stop();
     const hsSettle = handle.sandbox.hubspot.stats.snapshot();
     const sfSettle = handle.sandbox.salesforce.stats.snapshot();
     const settle = { wallMs: settleWallMs, calls: { hubspot: hsSettle.calls.total, salesforce: sfSettle.calls.total }, rateLimited: hsSettle.rateLimited + sfSettle.rateLimited };
@@ -439,6 +448,7 @@ export async function runProductScenario(options: ProductScenarioOptions): Promi
     options.log(`  changed through the SDKs ${JSON.stringify(changedBySdk)}; incremental cycle…`);
     const { runs: _incrementalRuns, ...incremental } = await measuredCycle(ctx, handle, tracker, options.sources, {
       full: false,
+      environ,
       minimum: (s) => (s === 'hubspot' ? hubspotIncrementalMinimum(records.hubspot, changed.hubspot) : salesforceIncrementalMinimum(changed.salesforce)),
     });
     const writtenAfter = writtenFields(handle);

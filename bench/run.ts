@@ -253,8 +253,10 @@ function row(crm: CrmSource, scenario: ProductFigures, baselines: BaselineScenar
       localCpuShare: scenario.initial.localCpuShare,
       method: 'API time = union over both CRMs of server-side call intervals (routing to response finish); outside = 1 - API/wall; local CPU = event loop busy while no call was in flight',
     },
-    peakRssMb: scenario.rss.peakRssMb,
+    // AccountPulse's own process (the worker); the bench process holds the sandbox
+    peakRssMb: Math.max(scenario.initial.workerPeakRssMb ?? 0, scenario.incremental.workerPeakRssMb ?? 0),
     vmHwmMb: scenario.rss.vmHwmMb,
+    benchPeakRssMb: scenario.rss.peakRssMb,
   };
 }
 

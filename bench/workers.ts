@@ -4,11 +4,11 @@
  * this process. Each run gets a fresh Redis prefix, so both read everything and write every field
  * (the CRM already holds the first run's values; the second run's ledger does not know them).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { enqueueCycle, waitForIdle } from '../src/jobs/cycle.js';
 import type { CrmSource } from '../src/domain/model.js';
 import { cycleRuns } from '../src/commands/cycleReport.js';
+import { WorkerProcess } from './workerProcess.js';
 import { benchContext, benchEnviron, closeContext, startBenchSandbox } from './cycle.js';
 
 export interface WorkerRun {
@@ -26,24 +26,6 @@ export interface WorkerScaling {
   speedUp: number;
 }
 
-function startWorker(environ: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'worker'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environ },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', () => {});
-  return child;
-}
-
-async function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function runWorkerScaling(options: { seed: number; accounts: number; sources: readonly CrmSource[]; log: (s: string) => void }): Promise<WorkerScaling> {
   const handle = await startBenchSandbox({ seed: options.seed, accounts: options.accounts });
   const runs: WorkerRun[] = [];
@@ -51,11 +33,12 @@ export async function runWorkerScaling(options: { seed: number; accounts: number
     for (const processes of [1, 2]) {
       const environ = benchEnviron(handle, options.sources, `benchw${randomUUID().slice(0, 8)}`);
       const { ctx, redis } = benchContext(environ, handle.sandbox.seedOrg.competitors);
-      const children: ChildProcess[] = [];
+      const children: WorkerProcess[] = [];
       try {
         for (const c of ctx.connectors.values()) await c.provision({ dryRun: false });
         for (const s of [handle.sandbox.hubspot, handle.sandbox.salesforce]) s.stats.reset();
-        for (let i = 0; i < processes; i++) children.push(startWorker(environ));
+        // started and registered before the clock starts (module loading takes seconds)
+        for (let i = 0; i < processes; i++) children.push(await WorkerProcess.start(environ, ctx, { atLeast: i + 1 }));
         const started = performance.now();
         const cycleId = await enqueueCycle(ctx, { full: true, sources: [...options.sources] });
         const idle = await waitForIdle(ctx, { timeoutMs: 30 * 60_000, pollMs: 100 });
@@ -67,7 +50,7 @@ export async function runWorkerScaling(options: { seed: number; accounts: number
         runs.push({ processes, wallMs, calls: { hubspot: hs.calls.total, salesforce: sf.calls.total }, rateLimited: hs.rateLimited + sf.rateLimited, failedRuns });
         options.log(`  ${processes} worker process(es): ${(wallMs / 1000).toFixed(1)} s`);
       } finally {
-        for (const c of children) await stopWorker(c);
+        for (const c of children) await c.stop();
         await closeContext(ctx, redis);
       }
     }
