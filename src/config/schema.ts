@@ -55,8 +55,8 @@ export const SyncSchema = z.object({
   budgetReserve: z.number().min(0).max(0.9).default(0.2),
   /** Salesforce: use Bulk API 2.0 above this many rows (from a COUNT()), REST below. */
   bulkThreshold: z.number().int().positive().default(10_000),
-  /** Salesforce write-back: Bulk API 2.0 ingest above this many records, collections below. */
-  bulkWriteThreshold: z.number().int().positive().default(2_000),
+  /** Salesforce write-back: Bulk API 2.0 ingest (~6 calls) above this many records; below, composite calls of 5 collections (1,000 records each). */
+  bulkWriteThreshold: z.number().int().positive().default(6_000),
   incrementalEvery: duration.default('5m'),
   /** Cron (UTC) of the nightly full reconciliation. */
   reconcileCron: z.string().default('0 2 * * *'),

@@ -288,7 +288,7 @@ describe('Salesforce write-back against the sandbox', () => {
     await s.sandbox.close();
   });
 
-  it('provisions the fields, writes 1,000 accounts in 5 collection calls and reads them back in one', async () => {
+  it('provisions the fields, writes 1,000 accounts in one composite call (5 collections) and reads them back in one', async () => {
     const { connector, store } = connectorFor(s.sandbox, s.redis);
     s.stores.push(store);
     const report = await connector.provision({ dryRun: false });
@@ -301,8 +301,8 @@ describe('Salesforce write-back against the sandbox', () => {
     const results = await connector.writeFields(ids.map((id, i) => ({ externalId: id, fields: { churnRiskScore: i % 100, churnRiskBand: i % 2 ? 'red' : 'green', lastScoredAt: '2026-11-28T06:00:00.000Z' } })));
     const after = s.sandbox.stats.snapshot().calls;
     expect(results.filter((r) => r.ok)).toHaveLength(1000);
-    expect(after.total - before.total).toBe(5);
-    expect((after.byRoute['PATCH /services/data/vXX/composite/sobjects'] ?? 0) - (before.byRoute['PATCH /services/data/vXX/composite/sobjects'] ?? 0)).toBe(5);
+    expect(after.total - before.total).toBe(1);
+    expect((after.byRoute['POST /services/data/vXX/composite'] ?? 0) - (before.byRoute['POST /services/data/vXX/composite'] ?? 0)).toBe(1);
     expect(s.sandbox.org.store.get('Account', ids[7] as string)).toMatchObject({ AccountPulse_Churn_Risk_Score__c: 7, AccountPulse_Churn_Risk_Band__c: 'red' });
 
     const read = await connector.readFields(ids);
@@ -345,6 +345,23 @@ describe('Salesforce write-back against the sandbox', () => {
     expect(results[0]).toEqual({ externalId: a, ok: true });
     expect(results[1]).toMatchObject({ externalId: b, ok: false, permanent: true });
     expect(results[1]?.error).toMatch(/^(ENTITY_IS_DELETED|INVALID_CROSS_REFERENCE_KEY|NOT_FOUND)/);
+  });
+
+  it('a composite write of 450 accounts (3 collections) reports the deleted one in the middle and lands the rest', async () => {
+    const { connector, store } = connectorFor(s.sandbox, s.redis);
+    s.stores.push(store);
+    await connector.provision({ dryRun: false });
+    const ids = liveRows(s.sandbox, 'Account').slice(0, 450).map((r) => r.Id as string);
+    expect(ids).toHaveLength(450);
+    const conn = new Connection({ instanceUrl: s.sandbox.url, accessToken: s.sandbox.token, version: '62.0' });
+    await conn.sobject('Account').destroy(ids[300] as string);
+    const before = s.sandbox.stats.snapshot().calls.total;
+    const results = await connector.writeFields(ids.map((id, i) => ({ externalId: id, fields: { churnRiskScore: 50 + (i % 7) } })));
+    expect(s.sandbox.stats.snapshot().calls.total - before).toBe(1);
+    expect(results.map((r) => r.externalId)).toEqual(ids);
+    expect(results.filter((r) => !r.ok).map((r) => ({ id: r.externalId, permanent: r.permanent }))).toEqual([{ id: ids[300], permanent: true }]);
+    expect(s.sandbox.org.store.get('Account', ids[449] as string)).toMatchObject({ AccountPulse_Churn_Risk_Score__c: 50 + (449 % 7) });
+    expect(s.sandbox.org.store.get('Account', ids[0] as string)).toMatchObject({ AccountPulse_Churn_Risk_Score__c: 50 });
   });
 });
 

@@ -349,40 +349,49 @@ describe('Salesforce write-back', () => {
     h = makeHarness();
   });
 
-  it('writes 200 records per collections call and maps per-record failures', async () => {
+  it('writes up to 1,000 records per composite call (collections of 200) and maps per-record and per-collection failures', async () => {
     const updates = Array.from({ length: 201 }, (_, i) => ({ externalId: `001RO00000A${String(i).padStart(4, '0')}YAB`, fields: { churnRiskScore: i, churnRiskBand: 'red' } }));
-    const bodies: { allOrNone: boolean; records: Record<string, unknown>[] }[] = [];
+    type Sub = { method: string; url: string; referenceId: string; body: { allOrNone: boolean; records: Record<string, unknown>[] } };
+    const bodies: { allOrNone: boolean; compositeRequest: Sub[] }[] = [];
     const api = nock(INSTANCE)
-      .patch(`${API}/composite/sobjects`, (body) => {
+      .post(`${API}/composite`)
+      .reply(503, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Server temporarily unavailable' }], limitHeaders())
+      .post(`${API}/composite`, (body) => {
         bodies.push(body);
         return true;
       })
       .reply(200, (_uri, body) => {
-        const records = (body as { records: { Id: string }[] }).records;
-        return records.map((r, i) => {
+        const [first, second] = (body as { compositeRequest: Sub[] }).compositeRequest as [Sub, Sub];
+        const saved = first.body.records.map((r, i) => {
           if (i === 0) return { success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: 'Unable to create/update fields: AccountPulse_Churn_Risk_Score__c. Please check the security settings of this field.', fields: ['AccountPulse_Churn_Risk_Score__c'] }] };
           if (i === 1) return { success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
           if (i === 2) return { success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record', fields: [] }] };
           return { id: r.Id, success: true, errors: [] };
         });
-      }, limitHeaders())
-      .patch(`${API}/composite/sobjects`)
-      .reply(503, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'Server temporarily unavailable' }], limitHeaders())
-      .patch(`${API}/composite/sobjects`)
-      .reply(200, [{ id: '001RO00000A0200YAB', success: true, errors: [] }], limitHeaders());
+        return {
+          compositeResponse: [
+            { body: saved, httpHeaders: {}, httpStatusCode: 200, referenceId: first.referenceId },
+            { body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrgLongTxn Limit exceeded.' }], httpHeaders: {}, httpStatusCode: 403, referenceId: second.referenceId },
+          ],
+        };
+      }, limitHeaders());
     const results = await h!.connector.writeFields(updates);
     expect(api.isDone()).toBe(true);
     expect(bodies[0]).toMatchObject({ allOrNone: false });
-    expect(bodies[0]?.records).toHaveLength(200);
-    expect(bodies[0]?.records[5]).toEqual({ attributes: { type: 'Account' }, Id: '001RO00000A0005YAB', AccountPulse_Churn_Risk_Score__c: 5, AccountPulse_Churn_Risk_Band__c: 'red' });
+    expect(bodies[0]?.compositeRequest.map((r) => [r.method, r.url, r.body.allOrNone, r.body.records.length])).toEqual([
+      ['PATCH', `${API}/composite/sobjects`, false, 200],
+      ['PATCH', `${API}/composite/sobjects`, false, 1],
+    ]);
+    expect(bodies[0]?.compositeRequest[0]?.body.records[5]).toEqual({ attributes: { type: 'Account' }, Id: '001RO00000A0005YAB', AccountPulse_Churn_Risk_Score__c: 5, AccountPulse_Churn_Risk_Band__c: 'red' });
     expect(results).toHaveLength(201);
     expect(results[0]).toMatchObject({ externalId: '001RO00000A0000YAB', ok: false, permanent: true });
     expect(results[0]?.error).toMatch(/^INVALID_FIELD_FOR_INSERT_UPDATE: .*grant field access/);
     expect(results[1]).toMatchObject({ ok: false, permanent: true, error: 'ENTITY_IS_DELETED: entity is deleted (the account was deleted in Salesforce)' });
     expect(results[2]).toMatchObject({ ok: false, permanent: false });
-    expect(results.filter((r) => r.ok)).toHaveLength(198);
-    expect(results[200]).toEqual({ externalId: '001RO00000A0200YAB', ok: true });
-    expect(h!.connector.calls).toBe(3);
+    expect(results.filter((r) => r.ok)).toHaveLength(197);
+    expect(results[200]).toMatchObject({ externalId: '001RO00000A0200YAB', ok: false, permanent: false });
+    expect(results[200]?.error).toMatch(/^REQUEST_LIMIT_EXCEEDED/);
+    expect(h!.connector.calls).toBe(2);
   });
 
   it('reads our fields back with one collections retrieve', async () => {

@@ -1,7 +1,9 @@
 /**
  * Writing AccountPulse fields on accounts, in the fewest calls:
- *  - sObject Collections `PATCH /composite/sobjects`, 200 records per call, allOrNone false, one
- *    SaveResult per record (an update by id is idempotent, so failures are retried);
+ *  - sObject Collections `PATCH /composite/sobjects`, 200 records per collection, allOrNone false,
+ *    one SaveResult per record (an update by id is idempotent, so failures are retried); above 200
+ *    records, up to 5 collections go in one `POST /composite` (1,000 records per API call: a
+ *    composite request counts as one call, and may hold at most 5 collection subrequests);
  *  - above `sync.bulkWriteThreshold` records, one Bulk API 2.0 ingest job (create, upload CSV,
  *    close, poll, successful + failed results) whatever the size;
  * and reading their current values (collections retrieve, 2,000 ids per call) so the jobs can see
@@ -16,6 +18,8 @@ import { parseCsvRecords, toCsv } from './csv.js';
 import { DailyLimitReached, SalesforceApiError, classifyRecordError } from './errors.js';
 
 export const COLLECTION_SIZE = 200;
+/** sObject Collection subrequests one composite request may carry (crm-apis.md 3.5) */
+export const COLLECTIONS_PER_COMPOSITE = 5;
 export const RETRIEVE_SIZE = 2000;
 
 interface SaveResult {
@@ -55,15 +59,16 @@ export class AccountFieldWriter {
     if (updates.length === 0) return [];
     if (updates.length > this.options.bulkWriteThreshold) return this.writeBulk(updates);
     const results: RecordWriteResult[] = [];
-    for (let i = 0; i < updates.length; i += COLLECTION_SIZE) {
-      const chunk = updates.slice(i, i + COLLECTION_SIZE);
+    const perCall = COLLECTION_SIZE * COLLECTIONS_PER_COMPOSITE;
+    for (let i = 0; i < updates.length; i += perCall) {
+      const group = updates.slice(i, i + perCall);
       try {
-        results.push(...(await this.writeCollection(chunk)));
+        results.push(...(group.length <= COLLECTION_SIZE ? await this.writeCollection(group) : await this.writeComposite(group)));
       } catch (err) {
-        results.push(...chunk.map((u) => failed(u.externalId, err)));
+        results.push(...group.map((u) => failed(u.externalId, err)));
         // The allowance is the org's: stop here; the rest are retried on a later run.
         if (err instanceof BudgetReserveReached || err instanceof DailyLimitReached) {
-          results.push(...updates.slice(i + COLLECTION_SIZE).map((u) => failed(u.externalId, err)));
+          results.push(...updates.slice(i + perCall).map((u) => failed(u.externalId, err)));
           break;
         }
       }
@@ -71,21 +76,43 @@ export class AccountFieldWriter {
     return results;
   }
 
+  private records(chunk: readonly FieldUpdate[]): Record<string, unknown>[] {
+    return chunk.map((u) => ({ attributes: { type: 'Account' }, Id: u.externalId, ...this.row(u) }));
+  }
+
+  /** Up to 5 collections of 200 in one composite call; each collection's SaveResults map back to its records. */
+  private async writeComposite(group: readonly FieldUpdate[]): Promise<RecordWriteResult[]> {
+    const chunks: FieldUpdate[][] = [];
+    for (let i = 0; i < group.length; i += COLLECTION_SIZE) chunks.push(group.slice(i, i + COLLECTION_SIZE));
+    const url = `/services/data/v${this.options.client.apiVersion}/composite/sobjects`;
+    const res = await this.options.client.call<{ compositeResponse?: { body?: unknown; httpStatusCode?: number; referenceId?: string }[] }>(
+      {
+        method: 'POST',
+        url: '/composite',
+        body: { allOrNone: false, compositeRequest: chunks.map((chunk, k) => ({ method: 'PATCH', url, referenceId: `accounts${k}`, body: { allOrNone: false, records: this.records(chunk) } })) },
+      },
+      { what: `Salesforce Account field update (${group.length} records in ${chunks.length} collections)`, idempotent: true },
+    );
+    const byRef = new Map((res.body?.compositeResponse ?? []).map((r) => [r.referenceId, r]));
+    return chunks.flatMap((chunk, k) => {
+      const sub = byRef.get(`accounts${k}`);
+      if (sub && (sub.httpStatusCode ?? 0) < 300 && Array.isArray(sub.body)) return saveResults(chunk, sub.body as SaveResult[]);
+      // the whole collection was refused (e.g. 400 with [{errorCode, message}]): each record carries why
+      const e = Array.isArray(sub?.body) ? (sub?.body[0] as { errorCode?: string; message?: string } | undefined) : undefined;
+      if (!sub) return chunk.map((u) => ({ externalId: u.externalId, ok: false, error: 'NO_RESULT: Salesforce returned no result for this collection; retried on the next run', permanent: false }));
+      const classified = classifyRecordError(e?.errorCode ?? `HTTP_${sub.httpStatusCode ?? '?'}`, e?.message ?? 'the collection subrequest failed');
+      // Only a 400 (the request itself is wrong) is final; limits (403, 429) and server errors pass.
+      const permanent = classified.permanent && sub.httpStatusCode === 400;
+      return chunk.map((u) => ({ externalId: u.externalId, ok: false, error: classified.error, permanent }));
+    });
+  }
+
   private async writeCollection(chunk: readonly FieldUpdate[]): Promise<RecordWriteResult[]> {
-    const records = chunk.map((u) => ({ attributes: { type: 'Account' }, Id: u.externalId, ...this.row(u) }));
     const res = await this.options.client.call<SaveResult[]>(
-      { method: 'PATCH', url: '/composite/sobjects', body: { allOrNone: false, records } },
+      { method: 'PATCH', url: '/composite/sobjects', body: { allOrNone: false, records: this.records(chunk) } },
       { what: `Salesforce Account field update (${chunk.length} records)`, idempotent: true },
     );
-    const saved = Array.isArray(res.body) ? res.body : [];
-    return chunk.map((u, i) => {
-      const r = saved[i];
-      if (!r) return { externalId: u.externalId, ok: false, error: 'NO_RESULT: Salesforce returned no result for this record; retried on the next run', permanent: false };
-      if (r.success) return { externalId: u.externalId, ok: true };
-      const e = r.errors?.[0];
-      const { error, permanent } = classifyRecordError(e?.statusCode ?? e?.errorCode ?? 'UNKNOWN_ERROR', e?.message ?? 'no message', e?.fields ?? []);
-      return { externalId: u.externalId, ok: false, error, permanent };
-    });
+    return saveResults(chunk, Array.isArray(res.body) ? res.body : []);
   }
 
   /** One Bulk API 2.0 ingest job for any number of records. */
@@ -185,4 +212,16 @@ function failed(externalId: string, err: unknown): RecordWriteResult {
     return { externalId, ok: false, error: err.message, permanent };
   }
   return { externalId, ok: false, error: (err as Error)?.message ?? String(err), permanent: false };
+}
+
+/** One result per record from a collection's SaveResults (same order as sent). */
+function saveResults(chunk: readonly FieldUpdate[], saved: readonly SaveResult[]): RecordWriteResult[] {
+  return chunk.map((u, i) => {
+    const r = saved[i];
+    if (!r) return { externalId: u.externalId, ok: false, error: 'NO_RESULT: Salesforce returned no result for this record; retried on the next run', permanent: false };
+    if (r.success) return { externalId: u.externalId, ok: true };
+    const e = r.errors?.[0];
+    const { error, permanent } = classifyRecordError(e?.statusCode ?? e?.errorCode ?? 'UNKNOWN_ERROR', e?.message ?? 'no message', e?.fields ?? []);
+    return { externalId: u.externalId, ok: false, error, permanent };
+  });
 }
