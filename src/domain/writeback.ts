@@ -145,3 +145,22 @@ export function planWriteBack(targets: readonly WriteTarget[], ledger: LedgerVie
   updates.sort((a, b) => a.source.localeCompare(b.source) || a.externalId.localeCompare(b.externalId));
   return { updates, skippedHumanEdits, unchangedFields };
 }
+
+/** A record without what our own write-back changes: its modstamp and AccountPulse's fields (`ap.*`). */
+function withoutOwnFields(record: unknown): string {
+  if (!record || typeof record !== 'object') return JSON.stringify(record);
+  const { updatedAt: _updatedAt, fields, ...rest } = record as { updatedAt?: unknown; fields?: Record<string, unknown> };
+  const theirs = Object.entries(fields ?? {})
+    .filter(([k]) => !k.startsWith('ap.'))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), theirs]);
+}
+
+/**
+ * True when an account read back from the CRM differs from the stored one only in AccountPulse's
+ * own fields: the echo of our write-back. It is stored (the write-back compares against it to see
+ * a person's edits) but is no reason to score the account again.
+ */
+export function isWriteBackEcho(previous: unknown, next: unknown): boolean {
+  return previous !== undefined && previous !== null && withoutOwnFields(previous) === withoutOwnFields(next);
+}

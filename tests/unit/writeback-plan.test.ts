@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredFields, planWriteBack, type WriteTarget } from '../../src/domain/writeback.js';
+import { desiredFields, isWriteBackEcho, planWriteBack, type WriteTarget } from '../../src/domain/writeback.js';
 import { normalizeDomain, unifyAccounts } from '../../src/domain/unify.js';
 import type { ChurnRisk } from '../../src/domain/insights.js';
 import type { Account } from '../../src/domain/model.js';
@@ -114,5 +114,20 @@ describe('owner unification', () => {
     const { owners, canonical } = unifyOwners([o('salesforce:005A', 'Ann@X.com', 'salesforce:005M'), o('hubspot:1', 'ann@x.com'), o('hubspot:9', 'boss@x.com'), o('salesforce:005M', 'boss@x.com'), o('salesforce:005Z', null)]);
     expect(Object.fromEntries(canonical)).toEqual({ 'salesforce:005A': 'hubspot:1', 'hubspot:1': 'hubspot:1', 'hubspot:9': 'hubspot:9', 'salesforce:005M': 'hubspot:9', 'salesforce:005Z': 'salesforce:005Z' });
     expect(owners.map((x) => [x.id, x.managerId])).toEqual([['hubspot:1', 'hubspot:9'], ['hubspot:9', null], ['salesforce:005Z', null]]);
+  });
+});
+
+describe('isWriteBackEcho', () => {
+  const base: Account = { id: 'hubspot:1', source: 'hubspot', externalId: '1', updatedAt: '2026-11-01T00:00:00.000Z', name: 'Acme', domain: 'acme.com', industry: 'Software', employees: 50, annualRevenue: null, ownerId: 'hubspot:o1', parentId: null, renewalDate: null, churned: null, createdAt: null, fields: { 'ap.churnRiskScore': 40, tier: 'gold' } };
+
+  it('is an echo when only our ap.* fields and the modstamp moved', () => {
+    expect(isWriteBackEcho(base, { ...base, updatedAt: '2026-11-02T00:00:00.000Z', fields: { tier: 'gold', 'ap.churnRiskScore': 55, 'ap.crossSellTop': 'Analytics' } })).toBe(true);
+  });
+
+  it('is not an echo when anything else changed, or when there was no previous record', () => {
+    expect(isWriteBackEcho(base, { ...base, updatedAt: '2026-11-02T00:00:00.000Z', name: 'Acme Corp', fields: { ...base.fields, 'ap.churnRiskScore': 55 } })).toBe(false);
+    expect(isWriteBackEcho(base, { ...base, fields: { ...base.fields, tier: 'silver' } })).toBe(false);
+    expect(isWriteBackEcho(base, { ...base, fields: { 'ap.churnRiskScore': 40 } })).toBe(false);
+    expect(isWriteBackEcho(undefined, base)).toBe(false);
   });
 });

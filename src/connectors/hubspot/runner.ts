@@ -18,6 +18,7 @@
  * loses nothing; the store dedupes replays by (id, modstamp).
  */
 import type { Logger } from 'pino';
+import { isWriteBackEcho } from '../../domain/writeback.js';
 import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import { durationMs } from '../../config/schema.js';
@@ -464,7 +465,11 @@ export class StreamRunner {
       }
       const upserted = await ctx.store.records.upsert(kind, records as RecordOf<typeof kind>[]);
       state.result.changed += kind === spec.kind ? upserted.changed.length : 0;
-      for (const r of upserted.changed) this.noteChange(state, r as AnyRecord);
+      upserted.changed.forEach((r, i) => {
+        // our own write-back read back: stored, but nothing to rescore
+        if (kind === 'account' && isWriteBackEcho(upserted.previous[i], r)) return;
+        this.noteChange(state, r as AnyRecord);
+      });
       if (kind === spec.kind && spec.usageOf) {
         const usage = upserted.changed.map((r) => spec.usageOf?.(r as AnyRecord, state.mapContext) ?? null).filter((u) => u !== null);
         if (usage.length) await ctx.store.usage.put(usage);

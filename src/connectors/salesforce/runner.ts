@@ -22,6 +22,7 @@
  * the rest of the page is kept. The daily reserve (BudgetReserveReached), the 403 daily limit and
  * the abort signal stop the run between pages with `complete: false`.
  */
+import { isWriteBackEcho } from '../../domain/writeback.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { durationMs } from '../../config/schema.js';
@@ -364,7 +365,11 @@ export class StreamRunner {
     } else {
       const res = await ctx.store.records.upsert(spec.kind, records as never[]);
       out.changed = res.changed.length;
-      for (const r of res.changed as AnyRecord[]) collectRefs(spec.kind, r, out);
+      (res.changed as AnyRecord[]).forEach((r, i) => {
+        // our own write-back read back: stored, but nothing to rescore
+        if (spec.kind === 'account' && isWriteBackEcho(res.previous[i], r)) return;
+        collectRefs(spec.kind, r, out);
+      });
     }
     if (spec.afterPage) await spec.afterPage(valid, env);
     return out;
