@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@hubspot/api-client';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import type { LineItem } from '../../src/domain/model.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/schema.js';
 import { EnvSchema } from '../../src/config/env.js';
@@ -170,6 +171,19 @@ describe('HubSpot connector against the sandbox', () => {
     expect(await store.records.get('deal', `hubspot:${deal.id}`)).toMatchObject({ stageId: 'closedlost', status: 'lost' });
     const history = await store.records.getBy('dealHistory', 'dealId', `hubspot:${deal.id}`);
     expect(history.some((h) => h.field === 'stage' && h.to === 'closedlost')).toBe(true);
+
+    // a changed line item queues its deal's account for rescoring (the line item has no account)
+    const stored: LineItem[] = [];
+    for await (const page of store.records.scan('lineItem', 5000)) stored.push(...page);
+    const item = stored.find((li) => li.dealId && li.externalId);
+    expect(item).toBeDefined();
+    const itemDeal = await store.records.get('deal', item!.dealId as string);
+    expect(itemDeal?.accountId).toBeTruthy();
+    await client.crm.lineItems.basicApi.update(item!.externalId, { properties: { quantity: '7' } });
+    await pastDateResolution();
+    const lineItems = await hs.syncStream('line_items', { store, logger });
+    expect(lineItems).toMatchObject({ complete: true, changed: 1 });
+    expect(lineItems.accountIds).toEqual([itemDeal!.accountId]);
   }, 60_000);
 
   it('an incremental cycle after a few changes costs exactly the minimum: one search and one archived list per object, owners once', async () => {

@@ -19,6 +19,7 @@
  */
 import type { Logger } from 'pino';
 import { isWriteBackEcho } from '../../domain/writeback.js';
+import { accountsOfChangedLineItems } from '../dealAccounts.js';
 import { z } from 'zod';
 import type { Config } from '../../config/schema.js';
 import { durationMs } from '../../config/schema.js';
@@ -470,6 +471,7 @@ export class StreamRunner {
         if (kind === 'account' && isWriteBackEcho(upserted.previous[i], r)) return;
         this.noteChange(state, r as AnyRecord);
       });
+      if (kind === 'lineItem') for (const id of await accountsOfChangedLineItems(ctx.store, upserted.changed as AnyRecord[])) state.accountIds.add(id);
       if (kind === spec.kind && spec.usageOf) {
         const usage = upserted.changed.map((r) => spec.usageOf?.(r as AnyRecord, state.mapContext) ?? null).filter((u) => u !== null);
         if (usage.length) await ctx.store.usage.put(usage);

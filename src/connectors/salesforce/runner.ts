@@ -23,6 +23,7 @@
  * the abort signal stop the run between pages with `complete: false`.
  */
 import { isWriteBackEcho } from '../../domain/writeback.js';
+import { accountsOfChangedLineItems } from '../dealAccounts.js';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.js';
 import { durationMs } from '../../config/schema.js';
@@ -370,6 +371,7 @@ export class StreamRunner {
         if (spec.kind === 'account' && isWriteBackEcho(res.previous[i], r)) return;
         collectRefs(spec.kind, r, out);
       });
+      if (spec.kind === 'lineItem') out.accountIds.push(...(await accountsOfChangedLineItems(ctx.store, res.changed as AnyRecord[])));
     }
     if (spec.afterPage) await spec.afterPage(valid, env);
     return out;
