@@ -18,6 +18,18 @@ describe('orderSyncs', () => {
     ]);
   });
 
+  it('first cycle with a head start: the rate-limited CRM\'s longest streams first, then the CRMs in turn', () => {
+    expect(orderSyncs([...hubspot, ...salesforce], new Map(), { headStart: { source: 'hubspot', count: 3 } }).map(key)).toEqual([
+      'hubspot:line_items', 'hubspot:deals', 'hubspot:emails',
+      'hubspot:contacts', 'salesforce:lineItems',
+      'hubspot:calls', 'salesforce:deals',
+      'hubspot:companies', 'salesforce:dealHistory',
+      'hubspot:owners', 'salesforce:accounts',
+      'hubspot:products', 'salesforce:owners',
+      'salesforce:products',
+    ]);
+  });
+
   it('with every duration known: longest first across CRMs', () => {
     const ms = new Map([...hubspot, ...salesforce].map((s, i) => [key(s), (i * 7919) % 101]));
     const ordered = orderSyncs([...hubspot, ...salesforce], ms).map((s) => ms.get(key(s)) as number);
