@@ -9,18 +9,9 @@ import { smallSeedOrg } from '../../src/sandbox/hubspot/fixtures.js';
 import { findObjectType } from '../../src/sandbox/hubspot/objectTypes.js';
 import { HsRecord } from '../../src/sandbox/hubspot/records.js';
 import { startHubSpotSandbox } from '../../src/sandbox/hubspot/server.js';
+import { failure } from '../helpers/sdkFailure.js';
 
 type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
-interface SdkError { code: number; body: Record<string, unknown> }
-
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const BIG = 1_234; // notes linked to one company: more than two 500-entry pages
 let sb: Sandbox;

@@ -7,18 +7,10 @@ import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallSeedOrg } from '../../src/sandbox/hubspot/fixtures.js';
 import { startHubSpotSandbox } from '../../src/sandbox/hubspot/server.js';
+import { failure } from '../helpers/sdkFailure.js';
 
 type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
-interface SdkError { code: number | string; body: Record<string, unknown>; headers: Record<string, string>; message: string }
-
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
+interface LimitError { code: number | string; body: Record<string, unknown>; headers: Record<string, string>; message: string }
 
 const sandboxes: Sandbox[] = [];
 async function sandbox(options: Partial<Parameters<typeof startHubSpotSandbox>[0]> = {}): Promise<{ sb: Sandbox; client: Client }> {
@@ -50,7 +42,7 @@ describe('rate limits', () => {
   it('answers 429 TEN_SECONDLY_ROLLING once the 10-second window is full; reset clears it', async () => {
     const { sb, client } = await sandbox({ ratePer10s: 3 });
     for (let i = 0; i < 3; i++) await client.crm.deals.basicApi.getPage(1);
-    const err = await failure(client.crm.deals.basicApi.getPage(1));
+    const err = await failure<LimitError>(client.crm.deals.basicApi.getPage(1));
     expect(err.code).toBe(429);
     expect(err.body).toMatchObject({
       status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', category: 'RATE_LIMITS', policyName: 'TEN_SECONDLY_ROLLING',
@@ -68,7 +60,7 @@ describe('rate limits', () => {
     await client.crm.deals.searchApi.doSearch({ filterGroups: [], sorts: [], properties: [], limit: 1, after: '0' });
     const third = await client.crm.deals.basicApi.getPageWithHttpInfo(1);
     expect(third.headers['x-hubspot-ratelimit-daily-remaining']).toBe('0');
-    const err = await failure(client.crm.deals.basicApi.getPage(1));
+    const err = await failure<LimitError>(client.crm.deals.basicApi.getPage(1));
     expect(err.code).toBe(429);
     expect(err.body).toMatchObject({ status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', category: 'RATE_LIMITS', policyName: 'DAILY' });
     now += 2 * 60_000;
@@ -80,7 +72,7 @@ describe('authentication', () => {
   it('rejects a missing or unknown token with 401 INVALID_AUTHENTICATION', async () => {
     const { sb } = await sandbox();
     const stranger = new Client({ accessToken: 'pat-na1-not-this-one', basePath: sb.url });
-    const err = await failure(stranger.crm.companies.basicApi.getPage(1));
+    const err = await failure<LimitError>(stranger.crm.companies.basicApi.getPage(1));
     expect(err.code).toBe(401);
     expect(err.body).toMatchObject({ status: 'error', category: 'INVALID_AUTHENTICATION' });
     expect(err.headers['content-type']).toBe('application/json;charset=utf-8');
@@ -96,13 +88,13 @@ describe('authentication', () => {
     const oauthClient = new Client({ accessToken: tokens.accessToken, basePath: sb.url });
     expect((await oauthClient.crm.companies.basicApi.getPage(1)).results).toHaveLength(1);
     now += 31 * 60_000;
-    const expired = await failure(oauthClient.crm.companies.basicApi.getPage(1));
+    const expired = await failure<LimitError>(oauthClient.crm.companies.basicApi.getPage(1));
     expect(expired.code).toBe(401);
     expect(expired.body).toMatchObject({ status: 'error', category: 'EXPIRED_AUTHENTICATION' });
     const refreshed = await client.oauth.tokensApi.create('refresh_token', undefined, undefined, 'client-id', 'client-secret', tokens.refreshToken);
     oauthClient.setAccessToken(refreshed.accessToken);
     expect((await oauthClient.crm.companies.basicApi.getPage(1)).results).toHaveLength(1);
-    const bad = await failure(client.oauth.tokensApi.create('refresh_token', undefined, undefined, 'client-id', 'client-secret', 'unknown'));
+    const bad = await failure<LimitError>(client.oauth.tokensApi.create('refresh_token', undefined, undefined, 'client-id', 'client-secret', 'unknown'));
     expect(bad.code).toBe(400);
     expect(sb.stats.snapshot().calls.byRoute).not.toHaveProperty('POST /oauth/v1/token');
   });
@@ -121,7 +113,7 @@ describe('faults', () => {
 
   it('429: a TEN_SECONDLY body on the matching call, then normal service', async () => {
     await setSpec('429@GET /crm/v3/objects/companies#times=1');
-    const err = await failure(client.crm.companies.basicApi.getPage(1));
+    const err = await failure<LimitError>(client.crm.companies.basicApi.getPage(1));
     expect(err.code).toBe(429);
     expect(err.body.policyName).toBe('TEN_SECONDLY_ROLLING');
     expect((await client.crm.companies.basicApi.getPage(1)).results).toHaveLength(1);
@@ -129,7 +121,7 @@ describe('faults', () => {
 
   it('5xx: the rule\'s status', async () => {
     await setSpec('5xx@POST /crm/v3/objects/*#times=1#status=502');
-    const err = await failure(client.crm.companies.batchApi.read({ inputs: [], properties: [], propertiesWithHistory: [] }));
+    const err = await failure<LimitError>(client.crm.companies.batchApi.read({ inputs: [], properties: [], propertiesWithHistory: [] }));
     expect(err.code).toBe(502);
     expect(err.body.status).toBe('error');
   });
@@ -144,14 +136,14 @@ describe('faults', () => {
 
   it('expire: 401 as for an expired token', async () => {
     await setSpec('expire#times=1');
-    const err = await failure(client.crm.companies.basicApi.getPage(1));
+    const err = await failure<LimitError>(client.crm.companies.basicApi.getPage(1));
     expect(err.code).toBe(401);
     expect(err.body.category).toBe('EXPIRED_AUTHENTICATION');
   });
 
   it('drop: the socket closes without an answer', async () => {
     await setSpec('drop@GET /crm/v3/objects/deals*#times=1');
-    const err = await failure(client.crm.deals.basicApi.getPage(1));
+    const err = await failure<LimitError>(client.crm.deals.basicApi.getPage(1));
     expect(typeof err.code).not.toBe('number');
     expect(err.message).toMatch(/socket hang up|ECONNRESET|other side closed/);
     expect((await client.crm.deals.basicApi.getPage(1)).results).toHaveLength(1);
@@ -159,7 +151,7 @@ describe('faults', () => {
 
   it('lists rules with their fired counts, accepts JSON rules, clears them, rejects bad specs', async () => {
     await client.apiRequest({ method: 'POST', path: '/__sandbox/faults', body: { rules: [{ kind: '5xx', method: 'GET', path: '/crm/v3/owners*', times: 2 }] } });
-    await failure(client.crm.owners.ownersApi.getPage());
+    await failure<LimitError>(client.crm.owners.ownersApi.getPage());
     const listed = (await (await client.apiRequest({ method: 'GET', path: '/__sandbox/faults' })).json()) as { rules: { kind: string; fired: number; status: number }[] };
     expect(listed.rules).toMatchObject([{ kind: '5xx', fired: 1, status: 503 }]);
     const cleared = await client.apiRequest({ method: 'DELETE', path: '/__sandbox/faults' });
@@ -179,7 +171,7 @@ describe('accounting', () => {
     await client.crm.deals.basicApi.update(deal, { properties: { amount: '1' } });
     await client.crm.deals.batchApi.read({ inputs: [{ id: deal }], properties: [], propertiesWithHistory: [] });
     await client.crm.objects.basicApi.getPage('0-3', 2);
-    await failure(client.crm.deals.basicApi.getById('999999'));
+    await failure<LimitError>(client.crm.deals.basicApi.getById('999999'));
     await fetch(`${sb.url}/crm/v3/owners/`, { headers: { Authorization: `Bearer ${sb.token}` } });
     await fetch(`${sb.url}/crm/v3/owners`, { headers: { Authorization: `Bearer ${sb.token}` } });
     await client.apiRequest({ method: 'GET', path: '/__sandbox/stats' });

@@ -7,18 +7,9 @@ import { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallSeedOrg } from '../../src/sandbox/hubspot/fixtures.js';
 import { startHubSpotSandbox } from '../../src/sandbox/hubspot/server.js';
+import { failure } from '../helpers/sdkFailure.js';
 
 type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
-interface SdkError { code: number; body: Record<string, unknown> }
-
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let sb: Sandbox;
 let client: Client;

@@ -9,18 +9,9 @@ import { smallSeedOrg } from '../../src/sandbox/hubspot/fixtures.js';
 import { findObjectType } from '../../src/sandbox/hubspot/objectTypes.js';
 import { HsRecord } from '../../src/sandbox/hubspot/records.js';
 import { startHubSpotSandbox } from '../../src/sandbox/hubspot/server.js';
+import { failure } from '../helpers/sdkFailure.js';
 
 type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
-interface SdkError { code: number; body: Record<string, unknown>; headers: Record<string, string> }
-
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 // 25 seed accounts: 20 live in HubSpot (i % 5 !== 3), each with 2 contacts, 1 deal, 1 line item, 1 call, 1 note.
 const seed = smallSeedOrg({ accounts: 25 });

@@ -9,19 +9,10 @@ import { findObjectType } from '../../src/sandbox/hubspot/objectTypes.js';
 import { smallSeedOrg } from '../../src/sandbox/hubspot/fixtures.js';
 import { HsRecord } from '../../src/sandbox/hubspot/records.js';
 import { startHubSpotSandbox } from '../../src/sandbox/hubspot/server.js';
+import { failure, type SdkError } from '../helpers/sdkFailure.js';
 
 type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
-interface SdkError { code: number; body: Record<string, unknown>; headers: Record<string, string> }
 type Filter = { propertyName: string; operator: string; value?: string; highValue?: string; values?: string[] };
-
-async function failure(p: Promise<unknown>): Promise<SdkError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const pad = (n: number) => String(n).padStart(4, '0');
 // 25 accounts → HubSpot companies i = 0..24 except 3, 8, 13, 18, 23; numberofemployees = 100 + i.

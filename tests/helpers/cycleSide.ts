@@ -199,3 +199,11 @@ export interface EndState {
 export async function endState(side: Side, options: { volatile?: readonly string[] } = {}): Promise<EndState> {
   return { store: await storeState(side, options.volatile), crm: await crmState(side), tasks: await taskState(side), alerts: await alertState(side), delivered: deliveredState(side) };
 }
+
+/** A side that ran one clean full cycle (kept in `sides` for closing), and its end state: what a disturbed run must end with. */
+export async function cleanRun(options: SideOptions, sides: Side[]): Promise<{ clean: Side; expected: EndState }> {
+  const clean = await startSide(options);
+  sides.push(clean);
+  await runCycleInProcess(clean);
+  return { clean, expected: await endState(clean) };
+}

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enqueueCycle, waitForIdle } from '../../src/jobs/cycle.js';
 import { mulberry32 } from '../../src/sandbox/common/faults.js';
-import { endState, killAndWait, runCycleInProcess, startSide, startWorkerProcess, type Side } from '../helpers/cycleSide.js';
+import { cleanRun, endState, killAndWait, runCycleInProcess, startSide, startWorkerProcess, type Side } from '../helpers/cycleSide.js';
 import { RestartableRedis } from '../helpers/restartableRedis.js';
 
 const SEED = 43;
@@ -42,10 +42,7 @@ async function waitForProgress(side: Side, atLeast: number, what: string): Promi
 
 describe('workers killed at random points and Redis crashed mid-cycle', () => {
   it('end with the same store, CRM fields, tasks and delivered alerts as a clean cycle', async () => {
-    const clean = await startSide({ seed: SEED, accounts: ACCOUNTS });
-    sides.push(clean);
-    await runCycleInProcess(clean);
-    const expected = await endState(clean);
+    const { clean, expected } = await cleanRun({ seed: SEED, accounts: ACCOUNTS }, sides);
     const total = await finishedRuns(clean);
     expect(total).toBeGreaterThan(10);
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseFaultSpec } from '../../src/sandbox/common/faults.js';
-import { endState, runCycleInProcess, startSide, type Side } from '../helpers/cycleSide.js';
+import { cleanRun, endState, runCycleInProcess, startSide, type Side } from '../helpers/cycleSide.js';
 
 const SEED = 31;
 const ACCOUNTS = 120;
@@ -18,10 +18,7 @@ afterAll(async () => {
 
 describe('a cycle under injected faults (10% each of 429, 5xx, latency, drop on both CRMs)', () => {
   it('ends with the same store, CRM fields, tasks and delivered alerts as a clean cycle', async () => {
-    const clean = await startSide({ seed: SEED, accounts: ACCOUNTS });
-    sides.push(clean);
-    await runCycleInProcess(clean);
-    const expected = await endState(clean);
+    const { clean, expected } = await cleanRun({ seed: SEED, accounts: ACCOUNTS }, sides);
 
     const faulty = await startSide({ seed: SEED, accounts: ACCOUNTS });
     sides.push(faulty);
