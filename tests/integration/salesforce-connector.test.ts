@@ -95,20 +95,24 @@ async function totalFolded(store: Store): Promise<number> {
   return [...aggs.values()].reduce((n, a) => n + a.total, 0);
 }
 
+/** Wipes and closes the stores a describe block made, then its Redis connection and sandbox. */
+async function closeSetup(s: Setup | undefined): Promise<void> {
+  if (!s) return;
+  for (const st of s.stores) {
+    await st.wipe();
+    await st.close();
+  }
+  s.redis.disconnect();
+  await s.sandbox.close();
+}
+
 describe('Salesforce connector against the sandbox: small org through REST', () => {
   let s: Setup;
   beforeAll(async () => {
     const sandbox = await startSalesforceSandbox({ seed: generateSeedOrg({ seed: 11, accounts: 60, asOf: '2026-11-20' }) });
     s = { sandbox, redis: new Redis(process.env.REDIS_URL as string), stores: [] };
   });
-  afterAll(async () => {
-    for (const st of s.stores) {
-      await st.wipe();
-      await st.close();
-    }
-    s.redis.disconnect();
-    await s.sandbox.close();
-  });
+  afterAll(async () => closeSetup(s));
 
   it('lands every record, in one REST call per object, then picks up updates and deletions', async () => {
     const { connector, store } = connectorFor(s.sandbox, s.redis);
@@ -221,14 +225,7 @@ describe('Salesforce connector against the sandbox: larger org through Bulk API 
     const sandbox = await startSalesforceSandbox({ seed: generateSeedOrg({ seed: 12, accounts: 200, asOf: '2026-11-20' }), bulkProcessingMs: 50 });
     s = { sandbox, redis: new Redis(process.env.REDIS_URL as string), stores: [] };
   });
-  afterAll(async () => {
-    for (const st of s.stores) {
-      await st.wipe();
-      await st.close();
-    }
-    s.redis.disconnect();
-    await s.sandbox.close();
-  });
+  afterAll(async () => closeSetup(s));
 
   const bulk = { config: { sync: { bulkThreshold: 50 } }, bulkPageSize: 60 };
 
@@ -279,14 +276,7 @@ describe('Salesforce write-back against the sandbox', () => {
     const sandbox = await startSalesforceSandbox({ seed: generateSeedOrg({ seed: 13, accounts: 2000, asOf: '2026-11-20' }) });
     s = { sandbox, redis: new Redis(process.env.REDIS_URL as string), stores: [] };
   }, 60_000);
-  afterAll(async () => {
-    for (const st of s.stores) {
-      await st.wipe();
-      await st.close();
-    }
-    s.redis.disconnect();
-    await s.sandbox.close();
-  });
+  afterAll(async () => closeSetup(s));
 
   it('provisions the fields, writes 1,000 accounts in one composite call (5 collections) and reads them back in one', async () => {
     const { connector, store } = connectorFor(s.sandbox, s.redis);
@@ -379,14 +369,7 @@ describe('Salesforce connector against the sandbox: JWT bearer and the daily all
     });
     s = { sandbox, redis: new Redis(process.env.REDIS_URL as string), stores: [] };
   });
-  afterAll(async () => {
-    for (const st of s.stores) {
-      await st.wipe();
-      await st.close();
-    }
-    s.redis.disconnect();
-    await s.sandbox.close();
-  });
+  afterAll(async () => closeSetup(s));
 
   it('logs in with a signed JWT and stops before the daily allowance falls under the reserve, then resumes', async () => {
     const username = liveRows(s.sandbox, 'User').find((u) => u.IsActive)?.Username as string;
