@@ -370,26 +370,64 @@ function quotaNote(subjectName: string, quota: number | null, period: Period): D
  * quota, who only get a team row), one per manager's team, and one for the org, in that order.
  */
 export function computeAttainment(input: AttainmentInput): Attainment[] {
+  return attainmentForPeriod(prepareAttainment(input), input.period);
+}
+
+/**
+ * Attainment rows for several periods of the same data and day (e.g. this quarter and this month):
+ * deals, history and the learned stage probabilities are prepared once, which is most of the work.
+ */
+export function computeAttainmentForPeriods(input: Omit<AttainmentInput, 'period'>, periods: readonly Period[]): Attainment[] {
+  const prepared = prepareAttainment(input);
+  return periods.flatMap((period) => attainmentForPeriod(prepared, period));
+}
+
+/** What does not depend on the period: deduplicated inputs, the history index, stage probabilities. */
+interface PreparedAttainment {
+  config: QuotaConfig;
+  asOf: string;
+  asOfDay: number;
+  deals: PreparedDeal[];
+  duplicateCount: number;
+  history: HistoryIndex;
+  owners: Owner[];
+  quotas: Quota[];
+  stageProbabilities: Map<string, StageProbability>;
+}
+
+function prepareAttainment(input: Omit<AttainmentInput, 'period'>): PreparedAttainment {
   const config = QuotaConfigSchema.parse(input.config ?? {});
-  const period = input.period;
   const { deals, duplicates } = prepareDeals(input.deals, config);
   const { index: history, duplicates: duplicateHistory } = indexHistory(input.history);
-  const owners = dedupeById(input.owners).unique;
-  const quotas = dedupeById(input.quotas).unique;
   const asOfDay = dayNumber(input.asOf);
+  return {
+    config,
+    asOf: input.asOf,
+    asOfDay,
+    deals,
+    duplicateCount: duplicates.length + duplicateHistory.length,
+    history,
+    owners: dedupeById(input.owners).unique,
+    quotas: dedupeById(input.quotas).unique,
+    stageProbabilities: learnStageProbabilities(deals, history, asOfDay + 1, config.stageProbabilityMinDeals),
+  };
+}
+
+function attainmentForPeriod(prepared: PreparedAttainment, period: Period): Attainment[] {
+  const { config, deals, history, owners, quotas, asOfDay } = prepared;
   // Only periods over by asOf teach the curve and the run-rate (matters when forecasting ahead).
   const seasonalPeriods = previousPeriods(period, config.seasonalHistoryPeriods, config).filter((p) => dayNumber(p.end) < asOfDay);
   const ctx: Context = {
     config,
     period,
-    asOf: input.asOf,
+    asOf: prepared.asOf,
     startDay: dayNumber(period.start),
     endDay: dayNumber(period.end),
     asOfDay,
     windowStartDay: asOfDay - config.winRateLookbackDays + 1,
     length: periodLengthDays(period),
-    elapsed: elapsedDays(period, input.asOf),
-    stageProbabilities: learnStageProbabilities(deals, history, asOfDay + 1, config.stageProbabilityMinDeals),
+    elapsed: elapsedDays(period, prepared.asOf),
+    stageProbabilities: prepared.stageProbabilities,
     seasonality: learnSeasonality(deals, seasonalPeriods, config.seasonalMinPeriods),
     seasonalPeriodsTried: seasonalPeriods.length,
     runRatePeriods: runRatePeriods(deals, period, config.runRateLookbackPeriods, config).filter((p) => dayNumber(p.end) < asOfDay),
@@ -399,7 +437,7 @@ export function computeAttainment(input: AttainmentInput): Attainment[] {
   const ownerById = new Map(owners.map((o) => [o.id, o]));
   const ownerTallies = new Map(owners.map((o) => [o.id, new Tally(config.noteRecordLimit)]));
   const orgOnly = new Tally(config.noteRecordLimit);
-  if (duplicates.length + duplicateHistory.length > 0) orgOnly.issues.add('duplicate_records', undefined, duplicates.length + duplicateHistory.length);
+  if (prepared.duplicateCount > 0) orgOnly.issues.add('duplicate_records', undefined, prepared.duplicateCount);
   const ownersWithDeals = new Set<string>();
   for (const prepared of deals) {
     const ownerId = prepared.deal.ownerId;

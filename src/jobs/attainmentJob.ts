@@ -7,7 +7,7 @@ import type { Job } from 'bullmq';
 import type { Attainment } from '../domain/insights.js';
 import type { Deal, DealHistory, Owner, Quota } from '../domain/model.js';
 import { elapsedDays, periodLengthDays, periodOf } from '../domain/periods.js';
-import { computeAttainment } from '../domain/quota.js';
+import { computeAttainmentForPeriods } from '../domain/quota.js';
 import { unifyOwners } from '../domain/unify.js';
 import type { Store } from '../store/index.js';
 import type { AppContext } from './context.js';
@@ -41,13 +41,9 @@ export async function computeAllAttainment(ctx: AppContext, options: { persist: 
   const person = (id: string | null) => (id ? (people.canonical.get(id) ?? id) : id);
   const unifiedDeals = deals.map((d) => (d.ownerId && person(d.ownerId) !== d.ownerId ? { ...d, ownerId: person(d.ownerId) } : d));
   const unifiedQuotas = quotas.map((q) => (person(q.ownerId) !== q.ownerId ? { ...q, ownerId: person(q.ownerId) as string } : q));
-  const rows: Attainment[] = [];
-  const elapsed: Record<string, number> = {};
-  for (const kind of ['quarter', 'month'] as const) {
-    const period = periodOf(asOf, kind, calendar);
-    elapsed[period.id] = elapsedDays(period, asOf) / periodLengthDays(period);
-    rows.push(...computeAttainment({ deals: unifiedDeals, history, owners: people.owners, quotas: unifiedQuotas, period, asOf, config: settings.quota }));
-  }
+  const periods = (['quarter', 'month'] as const).map((kind) => periodOf(asOf, kind, calendar));
+  const elapsed: Record<string, number> = Object.fromEntries(periods.map((p) => [p.id, elapsedDays(p, asOf) / periodLengthDays(p)]));
+  const rows: Attainment[] = computeAttainmentForPeriods({ deals: unifiedDeals, history, owners: people.owners, quotas: unifiedQuotas, asOf, config: settings.quota }, periods);
   if (options.persist) {
     await ctx.store.insights.putAttainment(rows);
     await ctx.redis.set(`${ctx.store.keys.prefix}:attainment:computedOn`, asOf);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Deal, DealHistory, Owner, Quota } from '../../src/domain/model.js';
 import { Attainment } from '../../src/domain/insights.js';
-import { computeAttainment, QuotaConfigSchema, type QuotaConfigInput } from '../../src/domain/quota.js';
+import { computeAttainment, computeAttainmentForPeriods, QuotaConfigSchema, type QuotaConfigInput } from '../../src/domain/quota.js';
 import { periodById } from '../../src/domain/periods.js';
 
 const STAMP = '2026-08-15T00:00:00.000Z';
@@ -477,5 +477,13 @@ describe('robustness', () => {
   it('gives the same output for the same input', () => {
     const again = computeAttainment({ deals, history, owners, quotas, period: Q3, asOf: ASOF, config });
     expect(again).toEqual(rows);
+  });
+
+  it('computes several periods from one preparation exactly as one period at a time', () => {
+    const periods = [Q3, periodById('FY2026-M08'), periodById('FY2026-M09')];
+    const together = computeAttainmentForPeriods({ deals, history, owners, quotas, asOf: ASOF, config }, periods);
+    const oneByOne = periods.flatMap((period) => computeAttainment({ deals, history, owners, quotas, period, asOf: ASOF, config }));
+    expect(together).toEqual(oneByOne);
+    expect(together.filter((r) => r.period.id === 'FY2026-M08').length).toBe(rows.length);
   });
 });
