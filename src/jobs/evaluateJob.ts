@@ -54,11 +54,12 @@ export async function evaluateAlerts(ctx: AppContext, accountIds: readonly strin
   const owners = new Map((await ctx.store.records.getMany('owner', ownerIds)).map((o) => [o.id, o]));
   const conditions: AlertCondition[] = [];
   const subjects = new Set<string>();
+  const histories = await ctx.store.insights.churnHistories(accountIds, 60);
   for (const id of accountIds) {
     const member = accountByFirst.get((groups.get(id) ?? [id])[0] as string);
     if (!member) continue;
     subjects.add(`account:${id}`);
-    const history = await ctx.store.insights.churnHistory(id, 60);
+    const history = histories.get(id) ?? [];
     conditions.push(
       ...accountConditions(
         { account: { ...member, id }, teamId: teamOf(member.ownerId ? owners.get(member.ownerId) : undefined), risk: risks.get(id) ?? null, history, crossSell: crossSell.get(id) ?? [] },

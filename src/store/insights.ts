@@ -72,6 +72,21 @@ export class InsightStore {
     return raws.map((r) => JSON.parse(r) as ChurnHistoryPoint);
   }
 
+  /** churnHistory for many accounts in one round trip (pipelined), keyed by account id. */
+  async churnHistories(accountIds: readonly string[], limit = CHURN_HISTORY_KEPT): Promise<Map<string, ChurnHistoryPoint[]>> {
+    const out = new Map<string, ChurnHistoryPoint[]>();
+    if (accountIds.length === 0) return out;
+    const pipe = this.redis.pipeline();
+    for (const id of accountIds) pipe.lrange(this.keys.churnHistory(id), 0, limit - 1);
+    const replies = (await pipe.exec()) ?? [];
+    accountIds.forEach((id, i) => {
+      const [err, raws] = replies[i] ?? [new Error('no reply'), null];
+      if (err) throw new Error(`reading the churn history of ${id} from Redis failed: ${err.message}`);
+      out.set(id, (raws as string[]).map((r) => JSON.parse(r) as ChurnHistoryPoint));
+    });
+    return out;
+  }
+
   async putAttainment(rows: readonly Attainment[]): Promise<void> {
     if (rows.length === 0) return;
     const pipe = this.redis.pipeline();

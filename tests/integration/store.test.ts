@@ -225,6 +225,8 @@ describe('insights, ledger, alerts, runs', () => {
       { at: '2026-10-08T00:00:00.000Z', score: 75, band: 'red' },
       { at: '2026-10-01T00:00:00.000Z', score: 30, band: 'green' },
     ]);
+    const many = await store.insights.churnHistories(['hubspot:1', 'hubspot:none'], 1);
+    expect(Object.fromEntries(many)).toEqual({ 'hubspot:1': [{ at: '2026-10-08T00:00:00.000Z', score: 75, band: 'red' }], 'hubspot:none': [] });
   });
 
   it('ledger: records writes, retries failures, dead-letters after maxAttempts, requeues', async () => {
