@@ -86,6 +86,12 @@ export interface TaskResult {
   existed?: boolean;
 }
 
+/** Per-record results of one write-back: field updates and task creates, each in input order. */
+export interface WriteBackResult {
+  fields: RecordWriteResult[];
+  tasks: TaskResult[];
+}
+
 export interface ProvisionReport {
   source: CrmSource;
   created: string[];
@@ -114,6 +120,8 @@ export interface CrmConnector {
   readFields(externalIds: readonly string[]): Promise<Map<string, Partial<Record<WriteBackFieldName, LedgerValue>>>>;
   writeFields(updates: readonly FieldUpdate[]): Promise<RecordWriteResult[]>;
   createTasks(tasks: readonly TaskRequest[]): Promise<TaskResult[]>;
+  /** a run's field updates and tasks together, in the fewest calls the CRM allows for both */
+  writeBack(updates: readonly FieldUpdate[], tasks: readonly TaskRequest[]): Promise<WriteBackResult>;
   budget(): Promise<BudgetStatus>;
   close(): Promise<void>;
 }

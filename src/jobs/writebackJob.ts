@@ -1,9 +1,10 @@
 /**
  * Write-back stage, one job per CRM: plans the diff of AccountPulse's fields against the ledger
- * (domain/writeback.ts), sends it through the connector in its largest batches, records every
- * per-record result (successes in the ledger, failures retried on later runs up to
- * writeBack.maxAttempts, then dead-lettered), and creates the owner tasks the evaluate stage asked
- * for, each at most once (the ledger remembers task dedupe keys).
+ * (domain/writeback.ts) and sends it, with the owner tasks the evaluate stage asked for, through
+ * one `connector.writeBack` call (the connector packs both into its largest batches: Salesforce
+ * shares composite calls between them). It records every per-record result (successes in the
+ * ledger, failures retried on later runs up to writeBack.maxAttempts, then dead-lettered) and
+ * every created task, so each task is created at most once (the ledger remembers dedupe keys).
  */
 import type { Job } from 'bullmq';
 import { desiredFields, planWriteBack, writeBackFields, type FieldValue, type WriteBackField, type WriteBackPlan, type WriteTarget } from '../domain/writeback.js';
@@ -90,10 +91,12 @@ export async function runWriteback(ctx: AppContext, payload: WritebackPayload, r
 
   const at = ctx.now().toISOString();
   const run = runId ?? 'adhoc';
+  if (plan.updates.length === 0 && tasks.length === 0) return outcome;
+  // One call for both: a CRM that can send field updates and task creates together does.
+  const updates: FieldUpdate[] = plan.updates.map((u) => ({ externalId: u.externalId, fields: u.fields }));
+  const results = await connector.writeBack(updates, tasks);
   if (plan.updates.length) {
-    const updates: FieldUpdate[] = plan.updates.map((u) => ({ externalId: u.externalId, fields: u.fields }));
-    const results = await connector.writeFields(updates);
-    const byId = new Map(results.map((r) => [r.externalId, r]));
+    const byId = new Map(results.fields.map((r) => [r.externalId, r]));
     const ok: { externalId: string; field: string; value: FieldValue }[] = [];
     const transient: { externalId: string; field: string; value: FieldValue; error: string }[] = [];
     const permanent: typeof transient = [];
@@ -113,11 +116,10 @@ export async function runWriteback(ctx: AppContext, payload: WritebackPayload, r
     ctx.metrics.writeBack.inc({ source, outcome: 'failed' }, transient.length + permanent.length);
   }
   if (tasks.length) {
-    const results = await connector.createTasks(tasks);
-    const created = results.filter((r) => r.ok && r.taskId).map((r) => ({ dedupeKey: r.dedupeKey, taskId: r.taskId as string }));
+    const created = results.tasks.filter((r) => r.ok && r.taskId).map((r) => ({ dedupeKey: r.dedupeKey, taskId: r.taskId as string }));
     await ctx.store.ledger.recordTasks(source, created);
-    outcome.tasksCreated = results.filter((r) => r.ok && !r.existed).length;
-    for (const r of results.filter((x) => !x.ok)) outcome.failed.push({ externalId: r.dedupeKey, error: `task: ${r.error ?? 'unknown error'}`, permanent: false });
+    outcome.tasksCreated = results.tasks.filter((r) => r.ok && !r.existed).length;
+    for (const r of results.tasks.filter((x) => !x.ok)) outcome.failed.push({ externalId: r.dedupeKey, error: `task: ${r.error ?? 'unknown error'}`, permanent: false });
   }
   return outcome;
 }

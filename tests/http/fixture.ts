@@ -50,6 +50,9 @@ export class FakeConnector implements CrmConnector {
   async createTasks() {
     return [];
   }
+  async writeBack() {
+    return { fields: [], tasks: [] };
+  }
   async budget(): Promise<BudgetStatus> {
     return { crm: this.source, dailyLimit: 250_000, dailyRemaining: 249_100, reserveReached: false, pausedUntil: null, calls: 900, rateLimited: 3 };
   }

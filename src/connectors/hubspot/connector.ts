@@ -253,6 +253,12 @@ export class HubSpotConnector implements CrmConnector {
     return this.tasks.createTasks(tasks);
   }
 
+  /** Separate endpoints here (companies batch update, tasks batch create): fields, then tasks. */
+  async writeBack(updates: readonly FieldUpdate[], tasks: readonly TaskRequest[]): Promise<{ fields: RecordWriteResult[]; tasks: TaskResult[] }> {
+    const fields = updates.length ? await this.writeFields(updates) : [];
+    return { fields, tasks: tasks.length ? await this.createTasks(tasks) : [] };
+  }
+
   budget(): Promise<BudgetStatus> {
     return this.budgetGuard.status();
   }

@@ -1,6 +1,7 @@
 /**
- * The Salesforce connector: sessions, the org's shared API budget, the stream runner, write-back,
- * tasks and provisioning behind the `CrmConnector` interface. jsforce 3.10.16 is used unmodified,
+ * The Salesforce connector: sessions, the org's shared API budget, the stream runner, write-back
+ * (field updates and owner tasks sharing composite calls: `writeBack`; each alone: `writeFields`,
+ * `createTasks`) and provisioning behind the `CrmConnector` interface. jsforce 3.10.16 is used unmodified,
  * through `conn.request` (its own retries off; ours in client.ts).
  */
 import { Connection } from 'jsforce';
@@ -24,9 +25,11 @@ import type {
   TaskRequest,
   TaskResult,
   WriteBackFieldName,
+  WriteBackResult,
 } from '../types.js';
 import { authFromEnv, authorize, refreshFnFor, type SalesforceAuth } from './auth.js';
 import { SalesforceClient } from './client.js';
+import { CompositeWriter } from './compositeWriter.js';
 import { SalesforceApiError, SalesforceAuthError } from './errors.js';
 import { apiFieldNames } from './fields.js';
 import { provisionAccountFields } from './provision.js';
@@ -35,7 +38,7 @@ import { StreamRunner } from './runner.js';
 import { salesforceStreams } from './streams/index.js';
 import type { StreamSpec } from './streams/spec.js';
 import { TaskCreator } from './tasks.js';
-import { AccountFieldWriter } from './writeBack.js';
+import { AccountFieldWriter, SalesforceWriteBack } from './writeBack.js';
 
 export interface SalesforceConnectorOptions {
   env: Env;
@@ -67,6 +70,7 @@ export class SalesforceConnector implements CrmConnector {
   private readonly runner: StreamRunner;
   private readonly writer: AccountFieldWriter;
   private readonly taskCreator: TaskCreator;
+  private readonly writeBackPath: SalesforceWriteBack;
   private readonly fieldNames: Map<WriteBackFieldName, string>;
   private session: Promise<void> | null = null;
   private runCache = new Map<string, unknown>();
@@ -107,15 +111,18 @@ export class SalesforceConnector implements CrmConnector {
     this.reader = new QueryReader({ client: this.client, ...(options.bulkPageSize ? { bulkPageSize: options.bulkPageSize } : {}), ...(options.pollDelaysMs ? { pollDelaysMs: options.pollDelaysMs } : {}), ...(sleep ? { sleep } : {}) });
     this.runner = new StreamRunner({ client: this.client, reader: this.reader, config, logger, runCache: this.runCache, countedObjects: [...new Set(salesforceStreams.filter((s) => s.bulk).map((s) => s.sobject))], droppedFields: new Map() });
     this.fieldNames = apiFieldNames(config.writeBack.fieldPrefix);
+    const composite = new CompositeWriter({ client: this.client });
     this.writer = new AccountFieldWriter({
       client: this.client,
+      composite,
       logger,
       fieldNames: this.fieldNames,
       bulkWriteThreshold: config.sync.bulkWriteThreshold,
       ...(options.pollDelaysMs ? { pollDelaysMs: options.pollDelaysMs } : {}),
       ...(sleep ? { sleep } : {}),
     });
-    this.taskCreator = new TaskCreator({ client: this.client, reader: this.reader, logger, sent: new PendingTasks(redis, new Keys(env.ACCOUNTPULSE_PREFIX), 'salesforce'), ...(sleep ? { sleep } : {}) });
+    this.taskCreator = new TaskCreator({ composite, reader: this.reader, logger, sent: new PendingTasks(redis, new Keys(env.ACCOUNTPULSE_PREFIX), 'salesforce'), ...(sleep ? { sleep } : {}) });
+    this.writeBackPath = new SalesforceWriteBack({ fields: this.writer, tasks: this.taskCreator, composite });
   }
 
   /** API calls sent so far (for benchmarks and tests). */
@@ -197,6 +204,12 @@ export class SalesforceConnector implements CrmConnector {
   async createTasks(tasks: readonly TaskRequest[]): Promise<TaskResult[]> {
     await this.ensureSession();
     return this.taskCreator.create(tasks);
+  }
+
+  /** Field updates and task creates in the fewest calls: their collections share composite calls. */
+  async writeBack(updates: readonly FieldUpdate[], tasks: readonly TaskRequest[]): Promise<WriteBackResult> {
+    await this.ensureSession();
+    return this.writeBackPath.write(updates, tasks);
   }
 
   budget(): Promise<BudgetStatus> {

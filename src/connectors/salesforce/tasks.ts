@@ -1,23 +1,27 @@
 /**
- * Tasks for account owners, created through sObject Collections (200 per call), linked to the
- * account (WhatId) and never duplicated: each task's Subject ends with a marker derived from its
- * dedupe key (`[AP-<12 hex>]`). Each key's create is recorded in Redis (store/pendingTasks.ts)
- * before it is sent and when its answer comes: a key created before is answered from the record,
- * a key never sent is created without a lookup, and only a key whose create had no clear answer
- * (dropped connection, 5xx, a process killed mid-call) is looked up by marker on its account
- * first, so a task Salesforce did create is found, not created twice.
+ * Tasks for account owners, linked to the account (WhatId) and never duplicated: each task's
+ * Subject ends with a marker derived from its dedupe key (`[AP-<12 hex>]`). Each key's create is
+ * recorded in Redis (store/pendingTasks.ts) before it is sent and when its answer comes: a key
+ * created before is answered from the record, a key never sent is created without a lookup, and
+ * only a key whose create had no clear answer (dropped connection, 5xx, a process killed mid-call)
+ * is looked up by marker on its account first, so a task Salesforce did create is found, not
+ * created twice.
+ *
+ * The steps are separate so the write-back can send task creates in the same composite calls as
+ * field updates (writeBack.ts): `prepare` (dedupe, outcomes on record, lookups, owners, markSent),
+ * `collections` (Task create collections of 200), `settle` (each collection's outcome: created,
+ * refused, or unanswered and left for a lookup). `create` runs them on its own, one collection per
+ * call, retrying creates lost in flight with backoff up to `maxAttempts`.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PendingTasks } from '../../store/pendingTasks.js';
 import type { TaskRequest, TaskResult } from '../types.js';
-import type { SalesforceClient } from './client.js';
-import { SalesforceApiError, classifyRecordError } from './errors.js';
+import { COLLECTION_SIZE, inCollections, recordOutcome, type CollectionOutcome, type CollectionWrite, type CompositeWriter } from './compositeWriter.js';
 import type { QueryReader } from './query.js';
 import { soqlIdList } from './soql.js';
-import { isNetworkError } from '../retry.js';
 
-export const TASK_BATCH = 200;
+export const TASK_BATCH = COLLECTION_SIZE;
 const SUBJECT_MAX = 255;
 
 export function taskMarker(dedupeKey: string): string {
@@ -34,15 +38,12 @@ export function subjectWithMarker(subject: string, dedupeKey: string): string {
 }
 
 const priorities: Record<TaskRequest['priority'], string> = { low: 'Low', normal: 'Normal', high: 'High' };
-
-interface SaveResult {
-  id?: string;
-  success: boolean;
-  errors?: { statusCode?: string; message?: string; fields?: string[] }[];
-}
+const salesforceId = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/;
+/** accounts per marker or owner lookup query (keeps the query URL short) */
+const LOOKUP_SIZE = 200;
 
 export interface TaskCreatorOptions {
-  client: SalesforceClient;
+  composite: CompositeWriter;
   reader: QueryReader;
   logger: Logger;
   maxAttempts?: number;
@@ -51,125 +52,176 @@ export interface TaskCreatorOptions {
   sent: PendingTasks;
 }
 
-export class TaskCreator {
-  constructor(private readonly options: TaskCreatorOptions) {}
+export interface PreparedTasks {
+  /** results known without a create: invalid ids, keys created before (on record or found by marker) */
+  settled: Map<string, TaskResult>;
+  /** one task per key still to create, marked sent */
+  todo: TaskRequest[];
+  /** the Task records for `todo`, in the same order */
+  records: Record<string, unknown>[];
+}
 
-  async create(tasks: readonly TaskRequest[]): Promise<TaskResult[]> {
+export interface TaskCollection {
+  tasks: TaskRequest[];
+  write: CollectionWrite;
+}
+
+export class TaskCreator {
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: TaskCreatorOptions) {
+    this.sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** Tasks created on their own, one collection per call. `failedAttempts`: attempts already made (their creates unanswered). */
+  async create(tasks: readonly TaskRequest[], options: { failedAttempts?: number } = {}): Promise<TaskResult[]> {
     const results = new Map<string, TaskResult>();
     // One task per dedupe key, whatever the input repeats.
     const unique = [...new Map(tasks.map((t) => [t.dedupeKey, t])).values()];
     for (let i = 0; i < unique.length; i += TASK_BATCH) {
-      for (const r of await this.createBatch(unique.slice(i, i + TASK_BATCH))) results.set(r.dedupeKey, r);
+      for (const r of await this.createBatch(unique.slice(i, i + TASK_BATCH), options.failedAttempts ?? 0)) results.set(r.dedupeKey, r);
     }
     return tasks.map((t) => results.get(t.dedupeKey) ?? { dedupeKey: t.dedupeKey, ok: false, error: 'not attempted' });
   }
 
+  private async createBatch(batch: readonly TaskRequest[], failedAttempts: number): Promise<TaskResult[]> {
+    const maxAttempts = this.options.maxAttempts ?? 4;
+    const results = new Map<string, TaskResult>();
+    const owners = new Map<string, string>();
+    let pending: readonly TaskRequest[] = batch;
+    for (let attempt = failedAttempts + 1; pending.length > 0; attempt++) {
+      if (attempt > 1) await this.sleep(Math.min(8000, 500 * 2 ** (attempt - 2)));
+      // keys whose create went unanswered are still marked sent: prepare looks them up first
+      const prepared = await this.prepare(pending, owners);
+      for (const r of prepared.settled.values()) results.set(r.dedupeKey, r);
+      const [collection] = this.collections(prepared);
+      if (!collection) break;
+      const [outcome] = await this.options.composite.send([collection.write]);
+      const settled = await this.settle(collection.tasks, outcome);
+      for (const r of settled.results) results.set(r.dedupeKey, r);
+      pending = settled.unanswered;
+      if (pending.length && attempt >= maxAttempts) {
+        const error = outcome?.kind === 'unanswered' ? errorText(outcome.error) : 'no answer from Salesforce';
+        for (const t of pending) results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error });
+        break;
+      }
+      if (pending.length) this.options.logger.warn({ attempt, tasks: pending.length }, 'Salesforce task create failed in flight; checking which tasks exist before trying again');
+    }
+    return batch.map((t) => results.get(t.dedupeKey) ?? { dedupeKey: t.dedupeKey, ok: false, error: 'not attempted' });
+  }
+
+  /**
+   * Decides what to create: one task per key; keys created before are answered from the record,
+   * keys whose create had no answer are looked up by marker; owners are looked up only for tasks
+   * that name none. The keys to create are marked sent before this returns.
+   */
+  async prepare(tasks: readonly TaskRequest[], owners = new Map<string, string>()): Promise<PreparedTasks> {
+    const settled = new Map<string, TaskResult>();
+    const unique = [...new Map(tasks.map((t) => [t.dedupeKey, t])).values()];
+    const valid = unique.filter((t) => salesforceId.test(t.accountExternalId));
+    for (const t of unique) if (!valid.includes(t)) settled.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error: `INVALID_ID: "${t.accountExternalId}" is not a Salesforce account id` });
+
+    const { sent } = this.options;
+    const outcomes = await sent.outcomes(valid.map((t) => t.dedupeKey));
+    const unknown = valid.filter((t) => outcomes.get(t.dedupeKey)?.state === 'unknown');
+    for (const t of valid) {
+      const o = outcomes.get(t.dedupeKey);
+      if (o?.state === 'created') settled.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: o.taskId, existed: true });
+    }
+    const found = await this.existing([...new Set(unknown.map((t) => t.accountExternalId))]);
+    const foundNow: { dedupeKey: string; taskId: string }[] = [];
+    for (const t of unknown) {
+      const id = found.get(taskMarker(t.dedupeKey));
+      if (!id) continue;
+      settled.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: id, existed: true });
+      foundNow.push({ dedupeKey: t.dedupeKey, taskId: id });
+    }
+    await sent.markCreated(foundNow);
+
+    const todo = valid.filter((t) => !settled.has(t.dedupeKey));
+    const needOwner = [...new Set(todo.filter((t) => !t.ownerExternalId && !owners.has(t.accountExternalId)).map((t) => t.accountExternalId))];
+    for (const [account, owner] of await this.owners(needOwner)) owners.set(account, owner);
+    const records = todo.map((t) => taskRecord(t, t.ownerExternalId ?? owners.get(t.accountExternalId)));
+    await sent.markSent(todo.map((t) => t.dedupeKey));
+    return { settled, todo, records };
+  }
+
+  /** The prepared creates as Task collections of up to 200. */
+  collections(prepared: PreparedTasks): TaskCollection[] {
+    const records = inCollections(prepared.records);
+    return inCollections(prepared.todo).map((tasks, k) => ({ tasks, write: { method: 'POST', label: 'tasks', records: records[k] ?? [] } }));
+  }
+
+  /**
+   * Records what became of one collection's creates: created (task id kept), refused (cleared:
+   * nothing was created, the next run creates without a lookup), or unanswered (left marked sent,
+   * returned for a retry that looks them up first).
+   */
+  async settle(tasks: readonly TaskRequest[], outcome: CollectionOutcome | undefined): Promise<{ results: TaskResult[]; unanswered: TaskRequest[] }> {
+    const { sent } = this.options;
+    if (!outcome || outcome.kind === 'unanswered') return { results: [], unanswered: [...tasks] };
+    if (outcome.kind !== 'saved') {
+      const error = outcome.kind === 'refused' ? outcome.error : errorText(outcome.error);
+      await sent.clear(tasks.map((t) => t.dedupeKey));
+      return { results: tasks.map((t) => ({ dedupeKey: t.dedupeKey, ok: false, error })), unanswered: [] };
+    }
+    const results: TaskResult[] = [];
+    const created: { dedupeKey: string; taskId: string }[] = [];
+    const refused: string[] = [];
+    tasks.forEach((t, i) => {
+      const r = recordOutcome(outcome.results[i]);
+      if (r.ok && r.id) {
+        results.push({ dedupeKey: t.dedupeKey, ok: true, taskId: r.id });
+        created.push({ dedupeKey: t.dedupeKey, taskId: r.id });
+      } else {
+        results.push({ dedupeKey: t.dedupeKey, ok: false, error: r.ok ? 'NO_ID: Salesforce named no id for the created task' : r.error });
+        refused.push(t.dedupeKey);
+      }
+    });
+    await sent.markCreated(created);
+    await sent.clear(refused);
+    return { results, unanswered: [] };
+  }
+
   /** Markers already present on these accounts' tasks → task id. */
   private async existing(accountIds: readonly string[]): Promise<Map<string, string>> {
-    const rows = await this.options.reader.restAll(
-      `SELECT Id, Subject FROM Task WHERE WhatId IN ${soqlIdList(accountIds)} AND Subject LIKE '%[AP-%'`,
-      'Salesforce Task lookup (AccountPulse markers)',
-    );
     const out = new Map<string, string>();
-    for (const r of rows) {
-      const m = typeof r.Subject === 'string' ? markerPattern.exec(r.Subject) : null;
-      if (m && typeof r.Id === 'string') out.set(m[0].trim(), r.Id);
+    for (let i = 0; i < accountIds.length; i += LOOKUP_SIZE) {
+      const rows = await this.options.reader.restAll(
+        `SELECT Id, Subject FROM Task WHERE WhatId IN ${soqlIdList(accountIds.slice(i, i + LOOKUP_SIZE))} AND Subject LIKE '%[AP-%'`,
+        'Salesforce Task lookup (AccountPulse markers)',
+      );
+      for (const r of rows) {
+        const m = typeof r.Subject === 'string' ? markerPattern.exec(r.Subject) : null;
+        if (m && typeof r.Id === 'string') out.set(m[0].trim(), r.Id);
+      }
     }
     return out;
   }
 
   private async owners(accountIds: readonly string[]): Promise<Map<string, string>> {
-    if (accountIds.length === 0) return new Map();
-    const rows = await this.options.reader.restAll(`SELECT Id, OwnerId FROM Account WHERE Id IN ${soqlIdList(accountIds)}`, 'Salesforce Account owner lookup for tasks');
-    return new Map(rows.filter((r) => typeof r.Id === 'string' && typeof r.OwnerId === 'string').map((r) => [r.Id as string, r.OwnerId as string]));
-  }
-
-  private async createBatch(batch: readonly TaskRequest[]): Promise<TaskResult[]> {
-    const valid = batch.filter((t) => /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(t.accountExternalId));
-    const results = new Map<string, TaskResult>();
-    for (const t of batch) if (!valid.includes(t)) results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error: `INVALID_ID: "${t.accountExternalId}" is not a Salesforce account id` });
-    const owners = new Map<string, string>();
-    const maxAttempts = this.options.maxAttempts ?? 4;
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-
-    const { sent } = this.options;
-    // keys created by an earlier attempt are known; keys whose create had no answer are looked up
-    const outcomes = await sent.outcomes(valid.map((t) => t.dedupeKey));
-    let unknown = new Set<string>();
-    for (const t of valid) {
-      const o = outcomes.get(t.dedupeKey);
-      if (o?.state === 'created') results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: o.taskId, existed: true });
-      else if (o?.state === 'unknown') unknown.add(t.dedupeKey);
+    const out = new Map<string, string>();
+    for (let i = 0; i < accountIds.length; i += LOOKUP_SIZE) {
+      const rows = await this.options.reader.restAll(`SELECT Id, OwnerId FROM Account WHERE Id IN ${soqlIdList(accountIds.slice(i, i + LOOKUP_SIZE))}`, 'Salesforce Account owner lookup for tasks');
+      for (const r of rows) if (typeof r.Id === 'string' && typeof r.OwnerId === 'string') out.set(r.Id, r.OwnerId);
     }
-
-    for (let attempt = 1; ; attempt++) {
-      const lookupAccounts = [...new Set(valid.filter((t) => unknown.has(t.dedupeKey) && !results.has(t.dedupeKey)).map((t) => t.accountExternalId))];
-      const found = lookupAccounts.length ? await this.existing(lookupAccounts) : new Map<string, string>();
-      const todo: TaskRequest[] = [];
-      const foundNow: { dedupeKey: string; taskId: string }[] = [];
-      for (const t of valid) {
-        if (results.has(t.dedupeKey)) continue;
-        const id = unknown.has(t.dedupeKey) ? found.get(taskMarker(t.dedupeKey)) : undefined;
-        if (id) {
-          results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: id, existed: true });
-          foundNow.push({ dedupeKey: t.dedupeKey, taskId: id });
-        } else todo.push(t);
-      }
-      await sent.markCreated(foundNow);
-      if (todo.length === 0) break;
-      // account owners for tasks that name none: looked up once, only for what is created
-      const needOwner = [...new Set(todo.filter((t) => !t.ownerExternalId && !owners.has(t.accountExternalId)).map((t) => t.accountExternalId))];
-      for (const [account, owner] of await this.owners(needOwner)) owners.set(account, owner);
-      const records = todo.map((t) => {
-        const owner = t.ownerExternalId ?? owners.get(t.accountExternalId);
-        return {
-          attributes: { type: 'Task' },
-          Subject: subjectWithMarker(t.subject, t.dedupeKey),
-          Description: `${t.body}\n\nAccountPulse key: ${t.dedupeKey}`,
-          WhatId: t.accountExternalId,
-          ...(owner ? { OwnerId: owner } : {}),
-          ActivityDate: t.dueDate.slice(0, 10),
-          Priority: priorities[t.priority],
-          Status: 'Not Started',
-        };
-      });
-      await sent.markSent(todo.map((t) => t.dedupeKey));
-      try {
-        const res = await this.options.client.call<SaveResult[]>(
-          { method: 'POST', url: '/composite/sobjects', body: { allOrNone: false, records } },
-          { what: `Salesforce Task create (${records.length} tasks)`, idempotent: false },
-        );
-        const saved = Array.isArray(res.body) ? res.body : [];
-        const created: { dedupeKey: string; taskId: string }[] = [];
-        const refused: string[] = [];
-        todo.forEach((t, i) => {
-          const r = saved[i];
-          if (r?.success && r.id) {
-            results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: true, taskId: r.id });
-            created.push({ dedupeKey: t.dedupeKey, taskId: r.id });
-          } else {
-            const e = r?.errors?.[0];
-            const { error } = classifyRecordError(e?.statusCode ?? 'UNKNOWN_ERROR', e?.message ?? 'no result for this task', e?.fields ?? []);
-            results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error });
-            refused.push(t.dedupeKey);
-          }
-        });
-        await sent.markCreated(created);
-        await sent.clear(refused);
-        break;
-      } catch (err) {
-        const transient = isNetworkError(err) || (err instanceof SalesforceApiError && err.transient);
-        // refused outright: nothing was created. In flight: the outcome stays unknown (looked up next)
-        if (!transient) await sent.clear(todo.map((t) => t.dedupeKey));
-        if (!transient || attempt >= maxAttempts) {
-          for (const t of todo) results.set(t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error: (err as Error).message });
-          break;
-        }
-        this.options.logger.warn({ attempt, err: (err as Error).message }, 'Salesforce task create failed in flight; checking which tasks exist before trying again');
-        unknown = new Set([...unknown, ...todo.map((t) => t.dedupeKey)]);
-        await sleep(Math.min(8000, 500 * 2 ** (attempt - 1)));
-      }
-    }
-    return batch.map((t) => results.get(t.dedupeKey) ?? { dedupeKey: t.dedupeKey, ok: false, error: 'not attempted' });
+    return out;
   }
+}
+
+function taskRecord(t: TaskRequest, owner: string | undefined): Record<string, unknown> {
+  return {
+    attributes: { type: 'Task' },
+    Subject: subjectWithMarker(t.subject, t.dedupeKey),
+    Description: `${t.body}\n\nAccountPulse key: ${t.dedupeKey}`,
+    WhatId: t.accountExternalId,
+    ...(owner ? { OwnerId: owner } : {}),
+    ActivityDate: t.dueDate.slice(0, 10),
+    Priority: priorities[t.priority],
+    Status: 'Not Started',
+  };
+}
+
+export function errorText(err: unknown): string {
+  return (err as Error)?.message ?? String(err);
 }

@@ -1,35 +1,38 @@
 /**
- * Writing AccountPulse fields on accounts, in the fewest calls:
- *  - sObject Collections `PATCH /composite/sobjects`, 200 records per collection, allOrNone false,
- *    one SaveResult per record (an update by id is idempotent, so failures are retried); above 200
- *    records, up to 5 collections go in one `POST /composite` (1,000 records per API call: a
- *    composite request counts as one call, and may hold at most 5 collection subrequests);
- *  - above `sync.bulkWriteThreshold` records, one Bulk API 2.0 ingest job (create, upload CSV,
+ * Salesforce write-back in the fewest calls.
+ *
+ * `AccountFieldWriter` writes AccountPulse fields on accounts:
+ *  - as sObject Collections (`PATCH /composite/sobjects`, 200 records each, allOrNone false, one
+ *    SaveResult per record; an update by id is idempotent, so failures are retried) sent by
+ *    `CompositeWriter`: up to 5 collections per `POST /composite`, one alone sent directly;
+ *  - above `sync.bulkWriteThreshold` records, as one Bulk API 2.0 ingest job (create, upload CSV,
  *    close, poll, successful + failed results) whatever the size;
- * and reading their current values (collections retrieve, 2,000 ids per call) so the jobs can see
+ * and reads their current values (collections retrieve, 2,000 ids per call) so the jobs can see
  * what a person changed since our last write.
+ *
+ * `SalesforceWriteBack` writes a run's field updates and owner tasks together: the task creates
+ * (prepared by `TaskCreator`: deduped, looked up only when an earlier create had no answer, marked
+ * sent) and the field updates share composite calls, ceil((field collections + task collections) / 5)
+ * calls in all. Above the bulk threshold the fields go through Bulk 2.0 and the task collections
+ * share composites among themselves. Tasks whose call failed in flight are retried through
+ * `TaskCreator.create`, which looks them up by marker first (never created twice); field updates
+ * of such a call fail transient and are retried on the next run through the ledger.
  */
 import type { Logger } from 'pino';
 import type { LedgerValue } from '../../store/ledger.js';
-import { BudgetReserveReached } from '../budget.js';
-import type { FieldUpdate, RecordWriteResult, WriteBackFieldName } from '../types.js';
+import type { FieldUpdate, RecordWriteResult, TaskRequest, TaskResult, WriteBackFieldName } from '../types.js';
 import type { SalesforceClient } from './client.js';
+import { inCollections, type CollectionOutcome, type CollectionWrite, type CompositeWriter, recordOutcome } from './compositeWriter.js';
 import { parseCsvRecords, toCsv } from './csv.js';
 import { DailyLimitReached, SalesforceApiError, classifyRecordError } from './errors.js';
+import { errorText, type PreparedTasks, type TaskCreator } from './tasks.js';
 
-export const COLLECTION_SIZE = 200;
-/** sObject Collection subrequests one composite request may carry (crm-apis.md 3.5) */
-export const COLLECTIONS_PER_COMPOSITE = 5;
+export { COLLECTION_SIZE, COLLECTIONS_PER_COMPOSITE } from './compositeWriter.js';
 export const RETRIEVE_SIZE = 2000;
-
-interface SaveResult {
-  id?: string;
-  success: boolean;
-  errors?: { statusCode?: string; errorCode?: string; message?: string; fields?: string[] }[];
-}
 
 export interface WriteBackOptions {
   client: SalesforceClient;
+  composite: CompositeWriter;
   logger: Logger;
   /** logical field → Account API field name */
   fieldNames: Map<WriteBackFieldName, string>;
@@ -55,68 +58,44 @@ export class AccountFieldWriter {
     return out;
   }
 
+  /** Above the threshold, one Bulk 2.0 job costs fewer calls than collections. */
+  usesBulk(count: number): boolean {
+    return count > this.options.bulkWriteThreshold;
+  }
+
   async write(updates: readonly FieldUpdate[]): Promise<RecordWriteResult[]> {
     if (updates.length === 0) return [];
-    if (updates.length > this.options.bulkWriteThreshold) return this.writeBulk(updates);
-    const results: RecordWriteResult[] = [];
-    const perCall = COLLECTION_SIZE * COLLECTIONS_PER_COMPOSITE;
-    for (let i = 0; i < updates.length; i += perCall) {
-      const group = updates.slice(i, i + perCall);
-      try {
-        results.push(...(group.length <= COLLECTION_SIZE ? await this.writeCollection(group) : await this.writeComposite(group)));
-      } catch (err) {
-        results.push(...group.map((u) => failed(u.externalId, err)));
-        // The allowance is the org's: stop here; the rest are retried on a later run.
-        if (err instanceof BudgetReserveReached || err instanceof DailyLimitReached) {
-          results.push(...updates.slice(i + perCall).map((u) => failed(u.externalId, err)));
-          break;
-        }
-      }
+    if (this.usesBulk(updates.length)) return this.writeBulk(updates);
+    const chunks = inCollections(updates);
+    const outcomes = await this.options.composite.send(chunks.map((c) => this.collection(c)));
+    return chunks.flatMap((chunk, k) => this.results(chunk, outcomes[k]));
+  }
+
+  /** One collection update of up to 200 accounts. */
+  collection(chunk: readonly FieldUpdate[]): CollectionWrite {
+    return { method: 'PATCH', label: 'accounts', records: chunk.map((u) => ({ attributes: { type: 'Account' }, Id: u.externalId, ...this.row(u) })) };
+  }
+
+  /** One result per account of a collection, from its outcome. */
+  results(chunk: readonly FieldUpdate[], outcome: CollectionOutcome | undefined): RecordWriteResult[] {
+    switch (outcome?.kind) {
+      case 'saved':
+        return chunk.map((u, i) => {
+          const r = recordOutcome(outcome.results[i]);
+          return r.ok ? { externalId: u.externalId, ok: true } : { externalId: u.externalId, ok: false, error: r.error, permanent: r.permanent };
+        });
+      case 'refused':
+        return chunk.map((u) => ({ externalId: u.externalId, ok: false, error: outcome.error, permanent: outcome.permanent }));
+      case 'unanswered':
+      case 'rejected':
+        return chunk.map((u) => failed(u.externalId, outcome.error));
+      default:
+        return chunk.map((u) => ({ externalId: u.externalId, ok: false, error: 'not attempted; retried on the next run', permanent: false }));
     }
-    return results;
-  }
-
-  private records(chunk: readonly FieldUpdate[]): Record<string, unknown>[] {
-    return chunk.map((u) => ({ attributes: { type: 'Account' }, Id: u.externalId, ...this.row(u) }));
-  }
-
-  /** Up to 5 collections of 200 in one composite call; each collection's SaveResults map back to its records. */
-  private async writeComposite(group: readonly FieldUpdate[]): Promise<RecordWriteResult[]> {
-    const chunks: FieldUpdate[][] = [];
-    for (let i = 0; i < group.length; i += COLLECTION_SIZE) chunks.push(group.slice(i, i + COLLECTION_SIZE));
-    const url = `/services/data/v${this.options.client.apiVersion}/composite/sobjects`;
-    const res = await this.options.client.call<{ compositeResponse?: { body?: unknown; httpStatusCode?: number; referenceId?: string }[] }>(
-      {
-        method: 'POST',
-        url: '/composite',
-        body: { allOrNone: false, compositeRequest: chunks.map((chunk, k) => ({ method: 'PATCH', url, referenceId: `accounts${k}`, body: { allOrNone: false, records: this.records(chunk) } })) },
-      },
-      { what: `Salesforce Account field update (${group.length} records in ${chunks.length} collections)`, idempotent: true },
-    );
-    const byRef = new Map((res.body?.compositeResponse ?? []).map((r) => [r.referenceId, r]));
-    return chunks.flatMap((chunk, k) => {
-      const sub = byRef.get(`accounts${k}`);
-      if (sub && (sub.httpStatusCode ?? 0) < 300 && Array.isArray(sub.body)) return saveResults(chunk, sub.body as SaveResult[]);
-      // the whole collection was refused (e.g. 400 with [{errorCode, message}]): each record carries why
-      const e = Array.isArray(sub?.body) ? (sub?.body[0] as { errorCode?: string; message?: string } | undefined) : undefined;
-      if (!sub) return chunk.map((u) => ({ externalId: u.externalId, ok: false, error: 'NO_RESULT: Salesforce returned no result for this collection; retried on the next run', permanent: false }));
-      const classified = classifyRecordError(e?.errorCode ?? `HTTP_${sub.httpStatusCode ?? '?'}`, e?.message ?? 'the collection subrequest failed');
-      // Only a 400 (the request itself is wrong) is final; limits (403, 429) and server errors pass.
-      const permanent = classified.permanent && sub.httpStatusCode === 400;
-      return chunk.map((u) => ({ externalId: u.externalId, ok: false, error: classified.error, permanent }));
-    });
-  }
-
-  private async writeCollection(chunk: readonly FieldUpdate[]): Promise<RecordWriteResult[]> {
-    const res = await this.options.client.call<SaveResult[]>(
-      { method: 'PATCH', url: '/composite/sobjects', body: { allOrNone: false, records: this.records(chunk) } },
-      { what: `Salesforce Account field update (${chunk.length} records)`, idempotent: true },
-    );
-    return saveResults(chunk, Array.isArray(res.body) ? res.body : []);
   }
 
   /** One Bulk API 2.0 ingest job for any number of records. */
-  private async writeBulk(updates: readonly FieldUpdate[]): Promise<RecordWriteResult[]> {
+  async writeBulk(updates: readonly FieldUpdate[]): Promise<RecordWriteResult[]> {
     const { client } = this.options;
     const base = `/services/data/v${client.apiVersion}/jobs/ingest`;
     const what = `Salesforce Account field update (Bulk API 2.0, ${updates.length} records)`;
@@ -211,17 +190,45 @@ function failed(externalId: string, err: unknown): RecordWriteResult {
     const permanent = !err.transient && !(err instanceof DailyLimitReached);
     return { externalId, ok: false, error: err.message, permanent };
   }
-  return { externalId, ok: false, error: (err as Error)?.message ?? String(err), permanent: false };
+  return { externalId, ok: false, error: errorText(err), permanent: false };
 }
 
-/** One result per record from a collection's SaveResults (same order as sent). */
-function saveResults(chunk: readonly FieldUpdate[], saved: readonly SaveResult[]): RecordWriteResult[] {
-  return chunk.map((u, i) => {
-    const r = saved[i];
-    if (!r) return { externalId: u.externalId, ok: false, error: 'NO_RESULT: Salesforce returned no result for this record; retried on the next run', permanent: false };
-    if (r.success) return { externalId: u.externalId, ok: true };
-    const e = r.errors?.[0];
-    const { error, permanent } = classifyRecordError(e?.statusCode ?? e?.errorCode ?? 'UNKNOWN_ERROR', e?.message ?? 'no message', e?.fields ?? []);
-    return { externalId: u.externalId, ok: false, error, permanent };
-  });
+export interface SalesforceWriteBackOptions {
+  fields: AccountFieldWriter;
+  tasks: TaskCreator;
+  composite: CompositeWriter;
+}
+
+/** A run's field updates and task creates, sharing composite calls. */
+export class SalesforceWriteBack {
+  constructor(private readonly options: SalesforceWriteBackOptions) {}
+
+  async write(updates: readonly FieldUpdate[], tasks: readonly TaskRequest[]): Promise<{ fields: RecordWriteResult[]; tasks: TaskResult[] }> {
+    const { fields: writer, tasks: creator, composite } = this.options;
+    const bulk = writer.usesBulk(updates.length);
+    const fieldChunks = bulk ? [] : inCollections(updates);
+    // Bulk 2.0 first (its calls are its own); tasks are prepared right before their creates go out.
+    const bulkResults = bulk ? await writer.writeBulk(updates) : [];
+    // A failed task look-up (owner, marker) must not hold back the field updates: the tasks fail
+    // this run (none was marked sent) and are tried again on the next.
+    const prepared = await creator.prepare(tasks).catch((err: unknown): PreparedTasks => ({
+      settled: new Map(tasks.map((t) => [t.dedupeKey, { dedupeKey: t.dedupeKey, ok: false, error: `task look-up before create failed: ${errorText(err)}` }])),
+      todo: [],
+      records: [],
+    }));
+    const taskChunks = creator.collections(prepared);
+    const outcomes = await composite.send([...fieldChunks.map((c) => writer.collection(c)), ...taskChunks.map((c) => c.write)]);
+
+    const fields = bulk ? bulkResults : fieldChunks.flatMap((chunk, k) => writer.results(chunk, outcomes[k]));
+    const taskResults = new Map(prepared.settled);
+    const unanswered: TaskRequest[] = [];
+    for (const [k, chunk] of taskChunks.entries()) {
+      const settled = await creator.settle(chunk.tasks, outcomes[fieldChunks.length + k]);
+      for (const r of settled.results) taskResults.set(r.dedupeKey, r);
+      unanswered.push(...settled.unanswered);
+    }
+    // The composite was the first attempt at these creates; the retry looks them up by marker first.
+    if (unanswered.length) for (const r of await creator.create(unanswered, { failedAttempts: 1 })) taskResults.set(r.dedupeKey, r);
+    return { fields, tasks: tasks.map((t) => taskResults.get(t.dedupeKey) ?? { dedupeKey: t.dedupeKey, ok: false, error: 'not attempted' }) };
+  }
 }
