@@ -120,6 +120,12 @@ export const HttpSchema = z.object({
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).default('1mb'),
   /** Requests per minute per API token (and per IP for unauthenticated routes). */
   rateLimitPerMinute: z.number().int().positive().default(600),
+  /**
+   * Webhook requests per minute per sending IP, counted apart from the API's: HubSpot sends up to
+   * 100 events per request and up to 10 requests at once during imports; over it they answer 429
+   * and the CRM retries later (nothing lost, only delayed).
+   */
+  webhookRateLimitPerMinute: z.number().int().positive().default(6000),
   shutdownGrace: duration.default('20s'),
 });
 

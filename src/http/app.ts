@@ -57,7 +57,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.set('trust proxy', options.trustProxy ?? false);
   app.set('query parser', 'simple');
 
-  const limiter = new RateLimiter({ redis: ctx.redis, prefix: ctx.store.keys.prefix, limitPerMinute: http.rateLimitPerMinute, logger: ctx.logger, ...(options.now ? { now: options.now } : {}) }).middleware();
+  const limiterFor = (bucket: string, limitPerMinute: number) =>
+    new RateLimiter({ redis: ctx.redis, prefix: ctx.store.keys.prefix, limitPerMinute, bucket, logger: ctx.logger, ...(options.now ? { now: options.now } : {}) }).middleware();
+  const limiter = limiterFor('api', http.rateLimitPerMinute);
 
   app.use(securityHeaders);
   app.use(requestLogger(ctx));
@@ -68,7 +70,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.get('/openapi.json', limiter, (_req, res) => {
     res.json(openApiDocument);
   });
-  app.use('/webhooks', limiter);
+  app.use('/webhooks', limiterFor('webhooks', http.webhookRateLimitPerMinute));
   app.use(webhookRouter(ctx, { bodyLimit: http.bodyLimit, ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}), ...(options.now ? { now: options.now } : {}) }));
 
   app.use(API_PREFIX, requireToken({ apiToken }), limiter, express.json({ limit: http.bodyLimit }), mountRoutes(ctx, apiRoutes));

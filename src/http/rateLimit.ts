@@ -1,7 +1,8 @@
 /**
  * Fixed-window rate limiting kept in Redis, so every HTTP process of an installation shares the
  * count: per API token on authenticated routes (set by auth.ts in res.locals.caller), per client
- * IP elsewhere. Over the limit: 429 problem with Retry-After. If Redis cannot be reached the
+ * IP elsewhere, and per bucket: CRM webhooks count in their own (a burst of HubSpot change
+ * batches must neither be throttled by, nor throttle, people using the dashboard from one address). Over the limit: 429 problem with Retry-After. If Redis cannot be reached the
  * request is let through (readyz reports Redis; refusing all traffic would add an outage).
  */
 import type { NextFunction, Request, Response } from 'express';
@@ -14,6 +15,8 @@ export interface RateLimiterOptions {
   /** key prefix (the installation prefix) */
   prefix: string;
   limitPerMinute: number;
+  /** which allowance this limiter counts against, e.g. "api", "webhooks" */
+  bucket: string;
   logger: Logger;
   now?: () => number;
 }
@@ -35,7 +38,7 @@ export class RateLimiter {
   async hit(caller: string): Promise<number | null> {
     const now = (this.options.now ?? Date.now)();
     const window = Math.floor(now / WINDOW_MS);
-    const key = `${this.options.prefix}:rl:${caller}:${window}`;
+    const key = `${this.options.prefix}:rl:${this.options.bucket}:${caller}:${window}`;
     const [[, count] = [null, 0]] = ((await this.options.redis.multi().incr(key).pexpire(key, WINDOW_MS * 2).exec()) ?? []) as [Error | null, number][];
     if (Number(count) <= this.options.limitPerMinute) return null;
     return Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));

@@ -187,6 +187,26 @@ describe('rate limiting', () => {
   });
 });
 
+describe('rate limiting of CRM webhooks', () => {
+  it('counts webhooks in their own per-IP allowance: a spent API allowance does not refuse them, and theirs does not refuse the API', async () => {
+    const limited = await createFixture({ env: { ACCOUNTPULSE__HTTP__RATELIMITPERMINUTE: '3', ACCOUNTPULSE__HTTP__WEBHOOKRATELIMITPERMINUTE: '4' } });
+    const limitedServer = await startHttpServer(limited.ctx, { port: 0, expectWorkers: false, now: () => Date.UTC(2026, 10, 15, 12, 0, 30) });
+    try {
+      const api = async () => (await fetch(`${limitedServer.url}/api/v1/alerts`, { headers: auth })).status;
+      // unsigned: refused by the signature check (401) until the webhook allowance is spent (429)
+      const hook = async () => (await fetch(`${limitedServer.url}/webhooks/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' })).status;
+      expect([await hook(), await hook(), await hook(), await hook(), await hook()]).toEqual([401, 401, 401, 401, 429]);
+      // the webhooks spent only their own allowance: the API still has all of its own
+      expect([await api(), await api(), await api(), await api()]).toEqual([200, 200, 200, 429]);
+      // and the spent API allowance does not give the webhooks more
+      expect(await hook()).toBe(429);
+    } finally {
+      await limitedServer.close();
+      await limited.cleanup();
+    }
+  });
+});
+
 describe('metrics and probes', () => {
   it('exposes registry series plus queue depths and CRM budgets refreshed at scrape time', async () => {
     fx.ctx.metrics.recordsSynced.inc({ source: 'hubspot', stream: 'companies', outcome: 'changed' }, 7);
