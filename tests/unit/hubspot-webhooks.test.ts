@@ -55,6 +55,12 @@ describe('parseHubSpotEvents', () => {
     expect(skipped.map((s) => s.index)).toEqual([4, 5]);
     expect(skipped[0]!.reason).toBe('unsupported object type form');
   });
+  it('a merge event deletes the merged ids and re-reads the primary (details: hubspot-merge.test.ts)', () => {
+    expect(parseHubSpotEvents([{ eventId: 7, subscriptionType: 'deal.merge', objectId: 512, primaryObjectId: 512, mergedObjectIds: [513] }]).targets).toEqual([
+      { objectType: 'deals', objectId: '512', changeType: 'merge' },
+      { objectType: 'deals', objectId: '513', changeType: 'deletion' },
+    ]);
+  });
   it('a body that is not an array is reported, not thrown', () => {
     expect(parseHubSpotEvents({ objectId: 1 })).toEqual({ targets: [], skipped: [{ index: -1, reason: 'body is not a JSON array of HubSpot events' }] });
   });

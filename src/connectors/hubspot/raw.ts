@@ -3,7 +3,7 @@
  * (numbers included); the SDK turns createdAt/updatedAt/archivedAt into Date objects, a replayed
  * fixture has strings: both are accepted. Inline associations are keyed by plural type name, line
  * items under "line items" (with a space), and the same target may appear twice (labelled and
- * unlabelled).
+ * unlabelled). `mergedIdsOf` reads hs_merged_object_ids (the records merged away into one).
  */
 import { z } from 'zod';
 
@@ -65,6 +65,30 @@ export const RawPipeline = z.object({
   ),
 });
 export type RawPipeline = z.infer<typeof RawPipeline>;
+
+/** HubSpot's read-only list of the ids merged into a record, ";"-separated ("123;456"). */
+export const MERGED_IDS_PROPERTY = 'hs_merged_object_ids';
+
+const MergedId = z.string().regex(/^\d+$/);
+
+/**
+ * The ids merged away into `raw` (each a record HubSpot no longer lists), its own id left out. Parts
+ * that are not numeric ids are skipped and counted in `junk`, never fatal: a stray value must not
+ * quarantine the surviving record or hold back the other ids.
+ */
+export function mergedIdsOf(raw: RawObject): { ids: string[]; junk: number } {
+  const value = raw.properties[MERGED_IDS_PROPERTY];
+  const ids = new Set<string>();
+  let junk = 0;
+  for (const part of (value ?? '').split(';')) {
+    const text = part.trim();
+    if (text === '') continue;
+    const parsed = MergedId.safeParse(text);
+    if (!parsed.success) junk += 1;
+    else if (parsed.data !== raw.id) ids.add(parsed.data);
+  }
+  return { ids: [...ids], junk };
+}
 
 /** First issue of a zod error as "path: message", for quarantine reasons. */
 export function zodReason(error: z.ZodError): string {

@@ -13,6 +13,11 @@
  *                read per type.
  *  deletions:    GET …?archived=true pages after each completed change pass → store deletes of
  *                records archived in the same window.
+ *  merges:       a record's hs_merged_object_ids (read on every page that asks for it: companies,
+ *                contacts, deals, tickets; no extra call) names records merged away into it, which
+ *                HubSpot no longer lists, archived or not: each becomes a store delete of the
+ *                stream's kind, the path archived records take, on full and incremental reads alike;
+ *                a merged account's stored contacts, deals and tickets move to the survivor.
  * Each next page is fetched while the current one is stored (one page ahead). The checkpoint is
  * saved after each page's records are in the store, so a killed run resumes at the next page and
  * loses nothing; the store dedupes replays by (id, modstamp).
@@ -30,7 +35,7 @@ import type { ServerClock } from '../serverClock.js';
 import type { StreamResult, SyncContext } from '../types.js';
 import { SyncAborted, type HubSpotGateway } from './gateway.js';
 import type { MetadataCache } from './metadata.js';
-import { RawObject, zodReason, type RawObject as Raw } from './raw.js';
+import { mergedIdsOf, RawObject, zodReason, type RawObject as Raw } from './raw.js';
 import type { MapContext, Mapped, ObjectStreamSpec } from './streams/spec.js';
 
 /** The id of a raw result, or null when the item is not a record object (it is then quarantined). */
@@ -90,6 +95,8 @@ interface RunState {
   ownerIds: Set<string>;
   /** requested properties HubSpot did not return: deleted or renamed in the portal */
   missingProperties: Set<string>;
+  /** parts of hs_merged_object_ids values that were not ids (skipped), and an example record */
+  mergedIdJunk: { count: number; example: string | null };
   /** the page being fetched ahead, settled before the run returns */
   ahead: Promise<unknown> | null;
 }
@@ -154,7 +161,7 @@ export class StreamRunner {
   private async begin(spec: ObjectStreamSpec, ctx: SyncContext): Promise<RunState> {
     const counter = { calls: 0 };
     const mapContext: MapContext = { config: this.options.config, dealStages: new Map(), ownerIdByUserId: new Map() };
-    return { spec, ctx, result: emptyResult(spec.name), counter, mapContext, accountIds: new Set(), ownerIds: new Set(), missingProperties: new Set(), ahead: null };
+    return { spec, ctx, result: emptyResult(spec.name), counter, mapContext, accountIds: new Set(), ownerIds: new Set(), missingProperties: new Set(), mergedIdJunk: { count: 0, example: null }, ahead: null };
   }
 
   private async finish(state: RunState, work: () => Promise<void>): Promise<StreamResult> {
@@ -179,6 +186,12 @@ export class StreamRunner {
       result.calls = state.counter.calls;
       result.accountIds = [...state.accountIds];
       result.ownerIds = [...state.ownerIds];
+      if (state.mergedIdJunk.count > 0) {
+        state.ctx.logger.warn(
+          { stream: state.spec.name, skipped: state.mergedIdJunk.count, example: state.mergedIdJunk.example },
+          `HubSpot ${state.spec.objectType}: ${state.mergedIdJunk.count} part(s) of hs_merged_object_ids were not record ids and were skipped (first in record ${state.mergedIdJunk.example}); the ids beside them were followed`,
+        );
+      }
       if (state.missingProperties.size > 0) {
         state.ctx.logger.warn(
           { stream: state.spec.name, properties: [...state.missingProperties] },
@@ -423,6 +436,9 @@ export class StreamRunner {
     const configured = spec.mappedProperties?.(this.options.config) ?? [];
     const quarantined: QuarantinedRecord[] = [];
     const byKind = new Map<RecordKind, AnyRecord[]>();
+    /** merged-away id → the survivor naming it */
+    const mergedInto = new Map<string, string>();
+    const pageIds = new Set<string>();
     state.result.read += results.length;
     for (const item of results) {
       const externalId = idOf(item);
@@ -432,6 +448,14 @@ export class StreamRunner {
         continue;
       }
       const raw = parsed.data;
+      pageIds.add(raw.id);
+      // read before mapping: a survivor that fails to map still says which records are gone
+      const merged = mergedIdsOf(raw);
+      for (const id of merged.ids) if (!mergedInto.has(id)) mergedInto.set(id, raw.id);
+      if (merged.junk > 0) {
+        state.mergedIdJunk.count += merged.junk;
+        state.mergedIdJunk.example ??= raw.id;
+      }
       // HubSpot silently leaves out requested properties that do not exist: a mapped one was deleted
       for (const name of configured) if (!(name in raw.properties)) state.missingProperties.add(name);
       if (associations) {
@@ -477,6 +501,9 @@ export class StreamRunner {
         if (usage.length) await ctx.store.usage.put(usage);
       }
     }
+    // an id this page returned live is kept, whatever a survivor says
+    for (const id of pageIds) mergedInto.delete(id);
+    await this.followMerges(state, mergedInto);
     if (quarantined.length) {
       await ctx.store.quarantine.add(quarantined);
       ctx.logger.warn({ stream: spec.name, count: quarantined.length, first: quarantined[0]?.reason }, `HubSpot ${spec.objectType}: ${quarantined.length} record(s) quarantined`);
@@ -490,8 +517,36 @@ export class StreamRunner {
     if ((state.spec.kind === 'deal' || state.spec.kind === 'quota' || state.spec.kind === 'account') && r.ownerId) state.ownerIds.add(r.ownerId);
   }
 
-  private async deleteIds(state: RunState, gone: { id: string; raw: Raw | null }[]): Promise<void> {
-    if (gone.length === 0) return;
+  /**
+   * Records merged away into survivors of a stored page: deleted, as archived ones are. Merged
+   * accounts also hand over what the store holds under them (contacts, deals, tickets move to the
+   * survivor, as HubSpot moved their associations; a later read of them agrees) and the survivor is
+   * rescored. Activities already folded stay in the merged account's aggregate until re-read.
+   */
+  private async followMerges(state: RunState, mergedInto: Map<string, string>): Promise<void> {
+    if (mergedInto.size === 0) return;
+    const removed = await this.deleteIds(state, [...mergedInto.keys()].map((id) => ({ id, raw: null })));
+    if (state.spec.kind !== 'account' || removed.length === 0) return;
+    const survivorOf = new Map(removed.map((r) => [r.id, `hubspot:${mergedInto.get(r.externalId)}`]));
+    for (const survivor of survivorOf.values()) state.accountIds.add(survivor);
+    await this.moveToSurvivors(state, 'contact', survivorOf);
+    await this.moveToSurvivors(state, 'deal', survivorOf);
+    await this.moveToSurvivors(state, 'ticket', survivorOf);
+  }
+
+  /** Stored records of `kind` under a merged account now belong to its survivor. */
+  private async moveToSurvivors<K extends 'contact' | 'deal' | 'ticket'>(state: RunState, kind: K, survivorOf: Map<string, string>): Promise<void> {
+    const { store } = state.ctx;
+    const ids = [...(await store.records.idsByMany(kind, 'accountId', [...survivorOf.keys()])).values()].flat();
+    if (ids.length === 0) return;
+    const moved = (await store.records.getMany(kind, ids)).map((r) => ({ ...r, accountId: survivorOf.get(r.accountId ?? '') ?? r.accountId }));
+    // the survivor is rescored already; owners' attainment does not depend on the account
+    await store.records.upsert(kind, moved as RecordOf<K>[]);
+  }
+
+  /** Deletes records gone from HubSpot; returns those that were stored (none for activities, which are folded). */
+  private async deleteIds(state: RunState, gone: { id: string; raw: Raw | null }[]): Promise<{ id: string; externalId: string }[]> {
+    if (gone.length === 0) return [];
     const { spec, ctx } = state;
     const ids = gone.map((g) => `hubspot:${g.id}`);
     if (spec.kind === 'activity') {
@@ -502,7 +557,7 @@ export class StreamRunner {
       const removed = await ctx.store.activities.remove(removals);
       state.result.deleted += removed.removed;
       removed.accountIds.forEach((id) => state.accountIds.add(id));
-      return;
+      return [];
     }
     const removed = await ctx.store.records.delete(spec.kind, ids);
     state.result.deleted += removed.removed.length;
@@ -512,5 +567,6 @@ export class StreamRunner {
       const historyIds = [...history.values()].flat();
       if (historyIds.length) await ctx.store.records.delete('dealHistory', historyIds);
     }
+    return removed.removed.map((r) => ({ id: r.id, externalId: (r as AnyRecord & { externalId: string }).externalId }));
   }
 }

@@ -2,6 +2,10 @@
  * Inbound HubSpot webhooks: v3 signature check and event parsing. The HTTP layer passes the raw
  * body, method, the full URL HubSpot called and the two headers; accepted events become
  * `{ objectType, objectId, changeType }` targets it turns into targeted `syncRecords` calls.
+ * A merge event (`<object>.merge` / `object.merge`) becomes a deletion target per id of
+ * `mergedObjectIds` (a targeted re-read finds them gone and deletes them, as for a deletion event)
+ * and a 'merge' re-read of `primaryObjectId` (and of `newObjectId` when HubSpot says the merge
+ * created a new record: a re-read primary that is gone is deleted the same way).
  *
  * v3 signature: base64 HMAC-SHA256, keyed by the app's client secret, over
  * method + URI + body + timestamp (X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp);
@@ -58,6 +62,8 @@ const objectTypeIds: Record<string, string> = {
   '0-27': 'tasks', '0-46': 'notes', '0-47': 'meetings', '0-48': 'calls', '0-49': 'emails', '0-74': 'goal_targets',
 };
 
+const EventId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+
 const HubSpotEvent = z
   .object({
     eventId: z.union([z.number(), z.string()]).optional(),
@@ -68,6 +74,9 @@ const HubSpotEvent = z
     changeSource: z.string().optional(),
     propertyName: z.string().optional(),
     occurredAt: z.number().optional(),
+    primaryObjectId: EventId.optional(),
+    mergedObjectIds: z.array(EventId).optional(),
+    newObjectId: EventId.optional(),
   })
   .loose();
 
@@ -107,9 +116,18 @@ export function parseHubSpotEvents(body: unknown): { targets: WebhookTarget[]; s
       : action === 'merge' ? 'merge'
       : action === 'restore' ? 'restore'
       : 'change';
-    const key = `${objectType}:${e.objectId}`;
-    const prev = byKey.get(key);
-    if (!prev || changeType === 'deletion') byKey.set(key, { objectType, objectId: e.objectId, changeType });
+    const add = (objectId: string, type: WebhookTarget['changeType']) => {
+      const key = `${objectType}:${objectId}`;
+      const prev = byKey.get(key);
+      if (!prev || type === 'deletion') byKey.set(key, { objectType, objectId, changeType: type });
+    };
+    if (changeType !== 'merge') {
+      add(e.objectId, changeType);
+      return;
+    }
+    // the survivor(s) first, so a merged id that is also named as objectId ends as a deletion
+    for (const id of new Set([e.primaryObjectId ?? e.objectId, e.newObjectId ?? e.objectId, e.objectId])) add(id, 'merge');
+    for (const id of e.mergedObjectIds ?? []) add(id, 'deletion');
   });
   return { targets: [...byKey.values()], skipped };
 }

@@ -199,6 +199,32 @@ export class AssociationIndex {
     return existed;
   }
 
+  /**
+   * A merge: every link of `fromId` moves to `intoId` (same types, labels kept; a target `intoId`
+   * already has is not linked twice), then `fromId` has none. A primary link moves when the merged
+   * record was the parent (its deals now belong to the survivor) or when the survivor has no primary
+   * of its own for that pair; a link between the two records themselves is dropped. Returns the links
+   * created and removed (call accounting).
+   */
+  moveAll(typeName: string, fromId: string, intoId: string): { created: number; removed: number } {
+    let created = 0;
+    let removed = 0;
+    for (const [key, pt] of pairs) {
+      const [from, to] = key.split('>') as [string, string];
+      if (from !== typeName) continue;
+      for (const toId of this.targets(typeName, fromId, to)) {
+        const typeIds = this.typeIds(typeName, fromId, to, toId);
+        if (this.remove(typeName, fromId, to, toId)) removed += 1;
+        if (to === typeName && (toId === intoId || toId === fromId)) continue;
+        const wasPrimary = pt.primary !== undefined && typeIds.includes(pt.primary.typeId);
+        const keepsOwn = pt.primaryOwner && this.primaries.get(`${typeName}>${to}`)?.has(Number(intoId)) === true;
+        const labelTypeIds = typeIds.filter((id) => id !== pt.unlabeled.typeId && id !== pt.primary?.typeId);
+        if (this.add(typeName, intoId, to, toId, { primary: wasPrimary && !keepsOwn, labelTypeIds })) created += 1;
+      }
+    }
+    return { created, removed };
+  }
+
   /** Target ids in link order. */
   targets(from: string, fromId: string, to: string): string[] {
     const current = this.resolve(from, fromId)?.linkTargets(to);

@@ -1,7 +1,8 @@
 /**
  * The in-memory HubSpot portal: records per object type, properties, associations, owners,
  * pipelines, and the write operations every route goes through (validation, last-modified
- * maintenance, property history, unique values, search-index lag, change events for webhooks).
+ * maintenance, property history, unique values, search-index lag, change events for webhooks),
+ * merges included.
  */
 import { AssociationIndex } from './associations.js';
 import { HubSpotError, invalidPropertyValues, type PropertyValueProblem } from './errors.js';
@@ -9,13 +10,16 @@ import { objectTypes, type ObjectTypeDef } from './objectTypes.js';
 import { OwnerDirectory } from './owners.js';
 import { defaultPipelines, findStage, type Pipeline } from './pipelines.js';
 import { PropertyRegistry, type PropertyDef } from './properties.js';
+import { MERGED_IDS_PROPERTY } from './propertyCatalog.js';
 import { RecordStore, type HistorySource, type HsRecord } from './records.js';
 import { SeedKeyIndex } from './seedKeys.js';
 
 export type ChangeEvent =
   | { kind: 'creation'; type: ObjectTypeDef; id: string; occurredAt: number }
   | { kind: 'propertyChange'; type: ObjectTypeDef; id: string; occurredAt: number; propertyName: string; propertyValue: string }
-  | { kind: 'deletion'; type: ObjectTypeDef; id: string; occurredAt: number };
+  | { kind: 'deletion'; type: ObjectTypeDef; id: string; occurredAt: number }
+  /** `id` is the surviving (primary) record */
+  | { kind: 'merge'; type: ObjectTypeDef; id: string; occurredAt: number; mergedIds: string[] };
 
 export interface PortalOptions {
   /** record clock (createdAt, updatedAt, history); defaults to the wall clock */
@@ -218,6 +222,32 @@ export class HubSpotPortal {
     return true;
   }
 
+  /**
+   * Merges `merged` into `primary` (both live, same type). The merged record leaves the store (no
+   * list, search, read or archived list shows it [UNCONFIRMED: HubSpot's archived list and GET of
+   * the old id]); its associations move to the primary; the primary's hs_merged_object_ids gains
+   * its id and the ids merged into it earlier, and its last-modified date moves to now. Property
+   * values stay the primary's (HubSpot fills some from the merged record: not simulated).
+   */
+  mergeRecords(type: ObjectTypeDef, primary: HsRecord, merged: HsRecord): { linksCreated: number; linksRemoved: number } {
+    this.version += 1;
+    const now = this.nowMs();
+    this.markForIndexing(type, primary, 'existing');
+    const links = this.associations.moveAll(type.name, merged.id, primary.id);
+    const ids = [...splitIds(primary.get(MERGED_IDS_PROPERTY)), merged.id, ...splitIds(merged.get(MERGED_IDS_PROPERTY))];
+    const value = [...new Set(ids)].join(';');
+    primary.set(MERGED_IDS_PROPERTY, value);
+    primary.addHistory(MERGED_IDS_PROPERTY, value, now, API_SOURCE);
+    primary.updatedAt = Math.max(now, primary.updatedAt);
+    this.finishIndexing(type, primary);
+    const store = this.store(type);
+    for (const name of this.properties.uniqueNames(type.name)) store.indexUnique(name, merged.id, merged.get(name), undefined);
+    store.remove(merged.id);
+    this.pendingIndex.delete(`${type.name}:${merged.id}`);
+    this.emit({ kind: 'merge', type, id: primary.id, occurredAt: now, mergedIds: [merged.id] });
+    return { linksCreated: links.created, linksRemoved: links.removed };
+  }
+
   /** A live record, or undefined (archived ones only when asked). */
   find(type: ObjectTypeDef, id: string, archived = false): HsRecord | undefined {
     const r = this.store(type).get(id);
@@ -270,6 +300,11 @@ export class HubSpotPortal {
   propertyDef(type: ObjectTypeDef, name: string): PropertyDef | undefined {
     return this.properties.get(type.name, name);
   }
+}
+
+/** The ids of a ";"-separated hs_merged_object_ids value. */
+function splitIds(value: string | undefined): string[] {
+  return (value ?? '').split(';').filter((id) => id !== '');
 }
 
 function errorCodeFor(def: PropertyDef): string {

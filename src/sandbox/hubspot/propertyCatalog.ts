@@ -94,12 +94,22 @@ export const propertyCatalog: Record<string, CatalogRow[]> = {
   ],
 };
 
-/** Read-only properties HubSpot computes; listed in the registry, rejected on write. */
+/** The ids merged into a record (";"-separated), kept by the merge route: read-only, like HubSpot's. */
+export const MERGED_IDS_PROPERTY = 'hs_merged_object_ids';
+const mergedIds: CatalogRow = [MERGED_IDS_PROPERTY, 'enumeration', 'checkbox'];
+
+/** Object types the merge route serves (HubSpot's SDK has a MergeApi for exactly these four). */
+export const mergeableTypes: readonly string[] = ['companies', 'contacts', 'deals', 'tickets'];
+
+/** Read-only properties HubSpot computes or maintains; listed in the registry, rejected on write. */
 export const computedCatalog: Record<string, CatalogRow[]> = {
+  companies: [mergedIds],
+  contacts: [mergedIds],
   deals: [
     ['hs_deal_stage_probability', 'number', 'number'], ['hs_is_closed', 'bool', 'booleancheckbox'],
-    ['hs_is_closed_won', 'bool', 'booleancheckbox'],
+    ['hs_is_closed_won', 'bool', 'booleancheckbox'], mergedIds,
   ],
+  tickets: [mergedIds],
 };
 
 /** Custom (portal-defined) properties the seed loader creates, so seeded facts have a home. */

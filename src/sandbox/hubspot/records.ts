@@ -2,7 +2,8 @@
  * Record storage for one object type, columnar: a `RecordTable` holds every record's data by row
  * (id, timestamps, property cells by column, history log, association links by target type) and an `HsRecord` is
  * a small handle on one row. `RecordStore` keeps the handles sorted by numeric id (ids are allocated
- * increasing, so inserts append and list paging is a binary search) plus the unique-value index.
+ * increasing, so inserts append and list paging is a binary search) plus the unique-value index;
+ * a merged-away record is removed from the store (its row stays behind, unreachable).
  * Computed properties (hs_object_id, createdate, last-modified) are not stored.
  */
 import type { Targets } from './associations.js';
@@ -317,6 +318,19 @@ export class RecordStore {
     }
     this.ids.splice(i, 0, n);
     this.records.splice(i, 0, record);
+  }
+
+  /**
+   * Takes a record out of the store (a merged-away record: gone from lists, search, reads). Its row
+   * stays in the table, unreachable: rows never move, and merges are too rare for the bytes to matter.
+   */
+  remove(id: string): boolean {
+    const n = Number(id);
+    const i = this.firstIndexAtOrAfter(n);
+    if (this.ids[i] !== n) return false;
+    this.ids.splice(i, 1);
+    this.records.splice(i, 1);
+    return true;
   }
 
   /** Index of the first id >= `n`. */

@@ -3,7 +3,7 @@
  * ("0-3" → "deals"), record ids replaced by {id} ({toId} for association targets, {name} for
  * properties and groups, {pipelineId}/{stageId}, {ownerId}), and no trailing slash.
  *   GET /crm/v3/objects/companies          PATCH /crm/v3/objects/companies/{id}
- *   POST /crm/v3/objects/companies/batch/update
+ *   POST /crm/v3/objects/companies/batch/update    POST /crm/v3/objects/companies/merge
  *   POST /crm/v4/associations/deals/companies/batch/read
  */
 import { findObjectType } from './objectTypes.js';
@@ -22,7 +22,7 @@ export function routeKey(method: string, path: string): string {
   const [root, version, area] = s;
   if (root === 'crm' && version === 'v3' && area === 'objects') {
     at(3, typeName(s[3]));
-    if (s[4] !== undefined && s[4] !== 'batch' && s[4] !== 'search') at(4, '{id}');
+    if (s[4] !== undefined && s[4] !== 'batch' && s[4] !== 'search' && s[4] !== 'merge') at(4, '{id}');
   } else if (root === 'crm' && version === 'v4' && area === 'objects') {
     at(3, typeName(s[3]));
     at(4, '{id}');

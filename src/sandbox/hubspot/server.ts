@@ -20,6 +20,7 @@ import { HubSpotPortal } from './portal.js';
 import { adminRoutes } from './routes/admin.js';
 import { associationV4Routes } from './routes/associationsV4.js';
 import { batchRoutes } from './routes/batch.js';
+import { mergeRoutes } from './routes/merge.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { objectRoutes } from './routes/objects.js';
 import { ownerRoutes } from './routes/owners.js';
@@ -122,6 +123,7 @@ export function createHubSpotApp(options: HubSpotSandboxOptions): HubSpotApp {
   api.use(express.json({ limit: '50mb' }));
   api.use(searchRoutes(ctx, { ...defaultSearchLimits, ...options.searchLimits }));
   api.use(batchRoutes(ctx));
+  api.use(mergeRoutes(ctx));
   api.use(objectRoutes(ctx));
   api.use(associationV4Routes(ctx));
   api.use(propertyRoutes(ctx));

@@ -1,6 +1,7 @@
 /**
  * Outbound webhooks, as a HubSpot app subscription would deliver them: after writes, arrays of
- * generic events (object.creation / object.propertyChange / object.deletion, with objectTypeId),
+ * generic events (object.creation / object.propertyChange / object.deletion / object.merge, with
+ * objectTypeId; a merge adds primaryObjectId, mergedObjectIds, newObjectId = the primary),
  * at most 100 per request, signed v1 and v3, sent one request at a time, retried with exponential
  * backoff on non-2xx or network errors up to `maxAttempts`, then dropped (counted in `failed`).
  */
@@ -34,9 +35,14 @@ export interface WebhookEvent {
   changeFlag?: 'CREATED' | 'DELETED';
   propertyName?: string;
   propertyValue?: string;
+  primaryObjectId?: number;
+  mergedObjectIds?: number[];
+  /** HubSpot names a record created by the merge here; the sandbox keeps the primary, so it is the primary */
+  newObjectId?: number;
+  numberOfPropertiesMoved?: number;
 }
 
-const subscriptionIds: Record<ChangeEvent['kind'], number> = { creation: 1001, propertyChange: 1002, deletion: 1003 };
+const subscriptionIds: Record<ChangeEvent['kind'], number> = { creation: 1001, propertyChange: 1002, deletion: 1003, merge: 1004 };
 
 /** The v3 signature: base64 HMAC-SHA256 (key = client secret) of method + uri + body + timestamp. */
 export function signV3(clientSecret: string, method: string, uri: string, body: string, timestamp: number): string {
@@ -77,6 +83,13 @@ export class WebhookEmitter {
     if (change.kind === 'propertyChange') {
       event.propertyName = change.propertyName;
       event.propertyValue = change.propertyValue;
+    }
+    if (change.kind === 'merge') {
+      event.primaryObjectId = Number(change.id);
+      event.mergedObjectIds = change.mergedIds.map(Number);
+      event.newObjectId = Number(change.id);
+      // the sandbox keeps the primary's values (see HubSpotPortal.mergeRecords)
+      event.numberOfPropertiesMoved = 0;
     }
     this.queue.push(event);
     this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushDelayMs ?? 10);

@@ -1,6 +1,10 @@
-/** companies → Account; custom properties mapped by config.hubspot (accountFields, renewal, churn, usage). */
+/**
+ * companies → Account; custom properties mapped by config.hubspot (accountFields, renewal, churn, usage).
+ * hs_merged_object_ids is read too: the runner deletes the companies merged away into a record.
+ */
 import { recordId, type Account, type MappedValue } from '../../../domain/model.js';
 import type { Config } from '../../../config/schema.js';
+import { MERGED_IDS_PROPERTY } from '../raw.js';
 import type { ObjectStreamSpec } from './spec.js';
 import { bool, date, instant, int, modifiedAt, normalizeDomain, num, text, typed } from '../values.js';
 
@@ -9,7 +13,7 @@ function mappedProperties(config: Config): string[] {
   return [...hs.accountFields.map((f) => f.from), hs.renewalDateField, hs.churnLabelField, hs.usageField].filter((v): v is string => !!v);
 }
 
-const standard = ['name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'hubspot_owner_id', 'hs_parent_company_id', 'createdate', 'hs_lastmodifieddate'];
+const standard = ['name', 'domain', 'industry', 'numberofemployees', 'annualrevenue', 'hubspot_owner_id', 'hs_parent_company_id', 'createdate', 'hs_lastmodifieddate', MERGED_IDS_PROPERTY];
 
 export const companiesStream: ObjectStreamSpec = {
   name: 'companies',

@@ -1,5 +1,9 @@
-/** contacts → Contact, with the company from associatedcompanyid or the inline association. */
+/**
+ * contacts → Contact, with the company from associatedcompanyid or the inline association.
+ * hs_merged_object_ids is read too: the runner deletes the contacts merged away into a record.
+ */
 import { recordId, type Contact } from '../../../domain/model.js';
+import { MERGED_IDS_PROPERTY } from '../raw.js';
 import type { ObjectStreamSpec } from './spec.js';
 import { associatedIds, instant, modifiedAt, text } from '../values.js';
 
@@ -13,7 +17,7 @@ export const contactsStream: ObjectStreamSpec = {
   modifiedProperty: 'lastmodifieddate',
   scope: 'crm.objects.contacts.read',
   associations: ['companies'],
-  properties: () => ['firstname', 'lastname', 'email', 'jobtitle', 'associatedcompanyid', 'hs_lead_status', 'hs_email_hard_bounce_reason_enum', 'createdate', 'lastmodifieddate'],
+  properties: () => ['firstname', 'lastname', 'email', 'jobtitle', 'associatedcompanyid', 'hs_lead_status', 'hs_email_hard_bounce_reason_enum', 'createdate', 'lastmodifieddate', MERGED_IDS_PROPERTY],
   map: (raw) => {
     const p = raw.properties;
     const company = text(p, 'associatedcompanyid') ?? associatedIds(raw, 'companies')[0] ?? null;

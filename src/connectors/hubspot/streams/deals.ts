@@ -2,12 +2,13 @@
  * deals → Deal, plus DealHistory rows from the stage / amount / close-date / forecast history
  * (HubSpot has no OpportunityHistory; propertiesWithHistory is its equivalent). Status and
  * probability come from the pipeline stage (fetched once per run), falling back to the deal's own
- * computed properties.
+ * computed properties. hs_merged_object_ids is read too: the runner deletes the deals (and their
+ * history) merged away into a record.
  */
 import { recordId, type Deal, type DealHistory, type DealHistoryField, type DealType, type ForecastCategory } from '../../../domain/model.js';
 import type { Mapped, ObjectStreamSpec } from './spec.js';
 import { associatedIds, bool, date, instant, modifiedAt, num, text } from '../values.js';
-import type { RawObject } from '../raw.js';
+import { MERGED_IDS_PROPERTY, type RawObject } from '../raw.js';
 
 const historyFields: Record<string, DealHistoryField> = {
   dealstage: 'stage',
@@ -57,6 +58,7 @@ export const dealsStream: ObjectStreamSpec = {
   properties: () => [
     'dealname', 'amount', 'deal_currency_code', 'dealstage', 'pipeline', 'closedate', 'dealtype', 'hubspot_owner_id',
     'hs_forecast_category', 'hs_deal_stage_probability', 'hs_is_closed', 'hs_is_closed_won', 'createdate', 'hs_lastmodifieddate',
+    MERGED_IDS_PROPERTY,
   ],
   map: (raw, ctx) => {
     const p = raw.properties;

@@ -1,5 +1,9 @@
-/** tickets → Ticket: HubSpot priority LOW/MEDIUM/HIGH/URGENT, closed when closed_date is set. */
+/**
+ * tickets → Ticket: HubSpot priority LOW/MEDIUM/HIGH/URGENT, closed when closed_date is set.
+ * hs_merged_object_ids is read too: the runner deletes the tickets merged away into a record.
+ */
 import { recordId, type Ticket, type TicketPriority } from '../../../domain/model.js';
+import { MERGED_IDS_PROPERTY } from '../raw.js';
 import type { ObjectStreamSpec } from './spec.js';
 import { associatedIds, bool, instant, modifiedAt, text } from '../values.js';
 import { MappingError } from '../values.js';
@@ -16,7 +20,7 @@ export const ticketsStream: ObjectStreamSpec = {
   modifiedProperty: 'hs_lastmodifieddate',
   scope: 'tickets',
   associations: ['companies'],
-  properties: () => ['subject', 'hs_ticket_priority', 'hs_pipeline_stage', 'closed_date', ESCALATED_PROPERTY, 'createdate', 'hs_lastmodifieddate'],
+  properties: () => ['subject', 'hs_ticket_priority', 'hs_pipeline_stage', 'closed_date', ESCALATED_PROPERTY, 'createdate', 'hs_lastmodifieddate', MERGED_IDS_PROPERTY],
   map: (raw) => {
     const p = raw.properties;
     const company = associatedIds(raw, 'companies')[0];
