@@ -26,6 +26,9 @@ import { CompanyWriter } from './writeback.js';
 import type { Owner, QuarantinedRecord } from '../../domain/model.js';
 import { z } from 'zod';
 
+/** HubSpot's search limit is per second; without a guard the bench met one secondly 429 in a 1,000-account incremental cycle. */
+const SEARCH_WINDOW_MS = 1_250;
+
 export interface HubSpotConnectorOptions {
   env: Env;
   config: Config;
@@ -73,7 +76,9 @@ export class HubSpotConnector implements CrmConnector {
       redis,
       key: new Keys(env.ACCOUNTPULSE_PREFIX).budget('hubspot', portalKey),
       crm: `HubSpot portal ${portalKey}`,
-      lanes: { default: { windowMs: 10_000, max: config.sync.hubspotBurstPer10s }, search: { windowMs: 1_000, max: config.sync.hubspotSearchPerSecond } },
+      // The search window is counted a little longer than HubSpot's second: calls admitted here a
+      // second apart can arrive bunched (a busy event loop, network jitter) and meet a 429 there.
+      lanes: { default: { windowMs: 10_000, max: config.sync.hubspotBurstPer10s }, search: { windowMs: SEARCH_WINDOW_MS, max: config.sync.hubspotSearchPerSecond } },
       reserve: config.sync.budgetReserve,
       sleep: options.sleep,
     });
