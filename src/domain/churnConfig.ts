@@ -149,6 +149,28 @@ export const ChurnConfigSchema = z
       .prefault({}),
     /** how many drivers (largest points first) a score keeps */
     maxDrivers: z.number().int().positive().default(3),
+    /**
+     * Which model scores accounts. rules: always the rule score. auto: the learned model, but only
+     * while its last training run showed, on this org's held-out history, that it ranks churn at
+     * least as well as the rule score (src/domain/learn/modelChoice.ts). learned: the learned model
+     * whenever one could be fitted. Without a fitted model every setting falls back to the rule score.
+     * Default rules: a learned score is a probability (×100) on the same bands, so switching moves
+     * every account's score and band at once; the daily training still runs and records its verdict
+     * (`accountpulse runs`), for a person to opt in to auto when the org's own backtest favours it.
+     */
+    model: z.enum(['rules', 'auto', 'learned']).default('rules'),
+    /** fewer churned accounts than this: the learned model is not fitted */
+    learnedMinChurned: z.number().int().min(1).default(20),
+    /** auto: the held-out ROC AUC the learned model must reach (besides matching the rule score's) */
+    learnedMinAuc: z.number().min(0.5).max(1).default(0.65),
+    /** account field holding the churn date (ISO date) of accounts marked churned; null: lost renewals only */
+    learnedLabelField: z.string().min(1).nullable().default(null),
+    /** a lost renewal deal counts as churn on its close date */
+    learnedLostRenewals: z.boolean().default(true),
+    /** the learned model predicts churn within this many days */
+    learnedHorizonDays: z.number().int().min(7).max(365).default(90),
+    /** cron (UTC) of the daily training run; after the nightly reconciliation, outside sync cycles */
+    learnedTrainCron: z.string().min(1).default('30 4 * * *'),
   })
   .prefault({});
 

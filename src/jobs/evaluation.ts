@@ -18,12 +18,18 @@ import {
   churnDateOf,
   evaluateChurnModel,
   evaluateProbabilities,
+  snapshotFeatures,
   snapshotNumericFeatures,
   splitByTime,
   trainChurnModel,
   type ChurnEvaluation,
   type ChurnLabelOptions,
+  type FeatureRecord,
   type Snapshot,
+  type SnapshotBuild,
+  type SnapshotBuildOptions,
+  type SnapshotOptions,
+  type TrainedChurnModel,
 } from '../domain/learn/churnModel.js';
 import { fitLogistic, matrixFromRows, predictProbability } from '../domain/learn/logistic.js';
 import { liftAtFraction, prAuc, rocAuc } from '../domain/learn/metrics.js';
@@ -94,11 +100,13 @@ export interface ChurnBacktestOptions {
   from?: string;
   /** time split T0 (default: 2/3 of the way from `from` to the last snapshot whose horizon is observed) */
   split?: string;
+  /** default: churn.learnedHorizonDays */
   horizonDays?: number;
-  /** account field holding the churn date, read for accounts marked churned */
+  /** account field holding the churn date, read for accounts marked churned (default: churn.learnedLabelField) */
   labelField?: string;
+  /** default: churn.learnedLostRenewals */
   lostRenewals?: boolean;
-  /** fewer churned accounts than this: the learned model is not fitted */
+  /** fewer churned accounts than this: the learned model is not fitted (default: churn.learnedMinChurned) */
   minChurnedAccounts?: number;
   /** L2 strength of the learned model */
   lambda?: number;
@@ -130,10 +138,37 @@ export interface ChurnBacktestReport {
   messages: string[];
 }
 
+/**
+ * Lets timers and I/O run between chunks of CPU work: on a large org the backtest computes for a
+ * minute, and a worker whose event loop is blocked that long loses its BullMQ job locks.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const ACCOUNTS_PER_CHUNK = 500;
+const SCORES_PER_CHUNK = 5_000;
+
+/** buildSnapshots over chunks of accounts, in the same order (by t, then account id) as one call. */
+export async function buildSnapshotsInChunks(inputs: readonly ChurnInput[], options: SnapshotBuildOptions): Promise<SnapshotBuild> {
+  const snapshots: Snapshot[] = [];
+  const undatedChurned: string[] = [];
+  for (let i = 0; i < inputs.length; i += ACCOUNTS_PER_CHUNK) {
+    const part = buildSnapshots(inputs.slice(i, i + ACCOUNTS_PER_CHUNK), options);
+    for (const s of part.snapshots) snapshots.push(s);
+    undatedChurned.push(...part.undatedChurned);
+    await yieldToEventLoop();
+  }
+  snapshots.sort((a, b) => a.t.localeCompare(b.t) || a.accountId.localeCompare(b.accountId));
+  return { snapshots, undatedChurned: undatedChurned.sort() };
+}
+
 /** Rule scores of snapshots, as the rule score would have said at each month end. */
-function ruleScores(snapshots: readonly Snapshot[], inputs: ReadonlyMap<string, ChurnInput>, ctx: AppContext): number[] {
+async function ruleScores(snapshots: readonly Snapshot[], inputs: ReadonlyMap<string, ChurnInput>, ctx: AppContext): Promise<number[]> {
   const config = analyticsSettings(ctx.loaded.config).churn;
-  return snapshots.map((s) => scoreChurn(inputs.get(s.accountId) as ChurnInput, config, null, `${s.t}T23:59:59.999Z`).score);
+  const scores: number[] = [];
+  for (const [i, s] of snapshots.entries()) {
+    scores.push(scoreChurn(inputs.get(s.accountId) as ChurnInput, config, null, `${s.t}T23:59:59.999Z`).score);
+    if ((i + 1) % SCORES_PER_CHUNK === 0) await yieldToEventLoop();
+  }
+  return scores;
 }
 
 /** Platt scaling: p = σ(a + b·score/100), fitted on the train part (a little L2 so separable data stays finite). */
@@ -164,10 +199,41 @@ function evaluateRuleScore(trainScores: number[], trainLabels: number[], testSco
   };
 }
 
-export async function evaluateChurnOnStore(ctx: AppContext, options: ChurnBacktestOptions = {}): Promise<ChurnBacktestReport> {
+/**
+ * How snapshot features are computed, in training and in production scoring alike: the same
+ * options, and a snapshot day's features are as of its last millisecond (as buildSnapshots does).
+ */
+export const churnSnapshotOptions: SnapshotOptions = {};
+
+/** Features of an account for the learned model as of the day of `asOf`, exactly as a snapshot of that day in training. */
+export function churnFeaturesAsOf(input: ChurnInput, asOf: string): FeatureRecord {
+  return snapshotFeatures(input, `${asOf.slice(0, 10)}T23:59:59.999Z`, churnSnapshotOptions);
+}
+
+/** The learned model's specification and fit, shared by the held-out and the production fit. */
+export function fitChurnModel(snapshots: readonly Snapshot[], lambda: number): TrainedChurnModel {
+  return trainChurnModel(snapshots.map((s) => s.features), snapshots.map((s) => s.label), { numeric: [...snapshotNumericFeatures], categorical: [] }, { lambda });
+}
+
+export interface ChurnBacktest {
+  report: ChurnBacktestReport;
+  /** fitted on the train part and judged on the test part; null when it could not be fitted */
+  heldOutModel: TrainedChurnModel | null;
+  /** every snapshot whose horizon is observed (train, test and the gap between) */
+  snapshots: Snapshot[];
+}
+
+/**
+ * The churn backtest: snapshots, time split, the learned model fitted on the train part, both
+ * models ranked on the test part. Defaults come from the `churn:` settings (learnedLabelField,
+ * learnedLostRenewals, learnedHorizonDays, learnedMinChurned), so `evaluate churn` shows what the
+ * training job (churnModelJob.ts) sees.
+ */
+export async function backtestChurnOnStore(ctx: AppContext, options: ChurnBacktestOptions = {}): Promise<ChurnBacktest> {
   await requireAccounts(ctx);
+  const churn = analyticsSettings(ctx.loaded.config).churn;
   const asOf = options.asOf ?? isoDate(ctx.now().getTime());
-  const horizonDays = options.horizonDays ?? 90;
+  const horizonDays = options.horizonDays ?? churn.learnedHorizonDays;
   const from = options.from ?? monthsBefore(asOf, 18);
   const lastSnapshot = isoDate(dayMs(asOf) - horizonDays * DAY_MS);
   if (from >= lastSnapshot) {
@@ -176,8 +242,9 @@ export async function evaluateChurnOnStore(ctx: AppContext, options: ChurnBackte
   const split = options.split ?? isoDate(dayMs(from) + Math.round(((dayMs(lastSnapshot) - dayMs(from)) * 2) / 3 / DAY_MS) * DAY_MS);
   if (split <= from || split > asOf) throw new EvaluationInputError(`--split ${split} must fall after --from ${from} and by --as-of ${asOf}`);
   const lambda = options.lambda ?? 1;
-  const minChurned = options.minChurnedAccounts ?? 20;
-  const labels: ChurnLabelOptions = { lostRenewals: options.lostRenewals ?? true, ...(options.labelField ? { churnDateField: options.labelField } : {}) };
+  const minChurned = options.minChurnedAccounts ?? churn.learnedMinChurned;
+  const labelField = options.labelField ?? churn.learnedLabelField ?? undefined;
+  const labels: ChurnLabelOptions = { lostRenewals: options.lostRenewals ?? churn.learnedLostRenewals, ...(labelField ? { churnDateField: labelField } : {}) };
 
   const units = await loadScoringUnits(ctx.store, await unifiedIds(ctx));
   const inputs = units.map((u) => u.input);
@@ -185,7 +252,7 @@ export async function evaluateChurnOnStore(ctx: AppContext, options: ChurnBackte
   let churnedAccounts = 0;
   for (const input of inputs) if (churnDateOf(input, labels).date !== null) churnedAccounts++;
 
-  const built = buildSnapshots(inputs, { from, to: asOf, dataEnd: asOf, horizonDays, labels });
+  const built = await buildSnapshotsInChunks(inputs, { ...churnSnapshotOptions, from, to: asOf, dataEnd: asOf, horizonDays, labels });
   const { train, test } = splitByTime(built.snapshots, split, horizonDays);
   const count = (list: readonly Snapshot[]) => ({ rows: list.length, positives: list.reduce((s, x) => s + x.label, 0) });
   const trainCount = count(train);
@@ -193,11 +260,12 @@ export async function evaluateChurnOnStore(ctx: AppContext, options: ChurnBackte
   const messages: string[] = [];
   if (built.undatedChurned.length > 0) {
     messages.push(
-      `${built.undatedChurned.length} account(s) are marked churned without a churn date${options.labelField ? ` in field ${options.labelField}` : ''}; they are left out${options.labelField ? '' : ' (name the date field with --label-field)'}`,
+      `${built.undatedChurned.length} account(s) are marked churned without a churn date${labelField ? ` in field ${labelField}` : ''}; they are left out${labelField ? '' : ' (name the date field with --label-field)'}`,
     );
   }
 
   const features = [...snapshotNumericFeatures];
+  let heldOutModel: TrainedChurnModel | null = null;
   let evaluation: ChurnEvaluation | null = null;
   if (churnedAccounts < minChurned) {
     messages.push(`${churnedAccounts} churned accounts found; at least ${minChurned} are needed to fit the learned model; the rule-score backtest follows`);
@@ -206,27 +274,32 @@ export async function evaluateChurnOnStore(ctx: AppContext, options: ChurnBackte
   } else if (testCount.rows === 0) {
     messages.push(`the test part (snapshots from ${split}) is empty: move --split earlier`);
   } else {
-    const model = trainChurnModel(train.map((s) => s.features), train.map((s) => s.label), { numeric: features, categorical: [] }, { lambda });
-    evaluation = evaluateChurnModel(model, test.map((s) => s.features), test.map((s) => s.label));
+    heldOutModel = fitChurnModel(train, lambda);
+    evaluation = evaluateChurnModel(heldOutModel, test.map((s) => s.features), test.map((s) => s.label));
   }
   if (testCount.positives === 0) messages.push(`no churn in the test part (snapshots from ${split}): ranking metrics are undefined`);
 
-  const rule = evaluateRuleScore(ruleScores(train, inputById, ctx), train.map((s) => s.label), ruleScores(test, inputById, ctx), test.map((s) => s.label));
+  const rule = evaluateRuleScore(await ruleScores(train, inputById, ctx), train.map((s) => s.label), await ruleScores(test, inputById, ctx), test.map((s) => s.label));
   messages.push('the rule score reads some current-state data (renewal date, contact activity, open tickets), so its backtest is somewhat optimistic');
 
-  return {
+  const report: ChurnBacktestReport = {
     kind: 'churn',
     asOf,
     from,
     split,
     horizonDays,
-    labels: { field: options.labelField ?? null, lostRenewals: labels.lostRenewals, churnedAccounts, undatedChurned: built.undatedChurned.length },
+    labels: { field: labelField ?? null, lostRenewals: labels.lostRenewals, churnedAccounts, undatedChurned: built.undatedChurned.length },
     accounts: units.length,
     snapshots: { total: built.snapshots.length, positives: count(built.snapshots).positives, train: trainCount, test: testCount },
     learned: { fitted: evaluation !== null, features, lambda, evaluation },
     rule,
     messages,
   };
+  return { report, heldOutModel, snapshots: built.snapshots };
+}
+
+export async function evaluateChurnOnStore(ctx: AppContext, options: ChurnBacktestOptions = {}): Promise<ChurnBacktestReport> {
+  return (await backtestChurnOnStore(ctx, options)).report;
 }
 
 // ---------------------------------------------------------------------------------------------

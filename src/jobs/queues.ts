@@ -6,6 +6,7 @@
  *   cycle ─► sync ×(CRM, stream) ──► plan ─► score ×batch, attainment ──► evaluate ─► writeback ×CRM
  *                                                                                  └► deliver ×(alert, route)
  *   dryRun (on the evaluate queue: one at a time) computes a cycle without writing; see dryRunJob.ts
+ *   churn-model (on the score queue, daily from the scheduler) trains the learned churn model; see churnModelJob.ts
  *
  * `plan` waits for every sync of its cycle and `evaluate` for every score batch (BullMQ flows: a
  * parent runs when its children are done; a failed child is recorded, not blocking).
@@ -59,6 +60,13 @@ export type WritebackPayload = z.infer<typeof WritebackPayload>;
 
 export const DryRunPayload = z.object({ id: z.string().min(1).max(100), full: z.boolean().default(false), sources: z.array(Source).min(1).nullable().default(null) });
 export type DryRunPayload = z.infer<typeof DryRunPayload>;
+
+/** Training of the production churn model (churnModelJob.ts), on the score queue, outside cycles. */
+export const ChurnModelPayload = z.object({
+  /** what asked for it (scheduler tick id, command), for the job id and the run audit */
+  trigger: z.string().min(1).max(100),
+});
+export type ChurnModelPayload = z.infer<typeof ChurnModelPayload>;
 
 export const DeliverPayload = z.object({ alertKey: z.string().min(1), version: z.number().int().positive(), route: z.string().min(1) });
 export type DeliverPayload = z.infer<typeof DeliverPayload>;

@@ -1,14 +1,18 @@
 /**
  * Recurring work through BullMQ job schedulers (one definition shared by every process; upserting
  * is idempotent): incremental syncs every `sync.incrementalEvery`, a full reconciliation on
- * `sync.reconcileCron`, and the weekly digest on `sync.digestCron`. A scheduler tick enqueues a
- * `tick` job on the sync queue whose processor starts the cycle.
+ * `sync.reconcileCron`, the weekly digest on `sync.digestCron`, and the daily training of the
+ * learned churn model on `churn.learnedTrainCron` (its own setting: it should run after the nightly
+ * reconciliation has refreshed the data, not with it, and never inside a cycle). A scheduler tick
+ * enqueues a `tick` job on the sync queue whose processor starts the cycle.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { durationMs } from '../config/schema.js';
 import type { AppContext } from './context.js';
 import { enqueueCycle } from './cycle.js';
 import { sendWeeklyDigest } from './digestJob.js';
+import { enqueueChurnModelTraining } from './churnModelJob.js';
+import { analyticsSettings } from './settings.js';
 
 export const SCHEDULER_QUEUE = 'schedule';
 
@@ -25,6 +29,8 @@ export class Scheduler {
     await this.queue.upsertJobScheduler('incremental', { every: durationMs(s.incrementalEvery) }, { name: 'incremental', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
     await this.queue.upsertJobScheduler('reconcile', { pattern: s.reconcileCron, tz: 'UTC' }, { name: 'reconcile', data: {}, opts: { removeOnComplete: 30, removeOnFail: 30 } });
     await this.queue.upsertJobScheduler('digest', { pattern: s.digestCron, tz: 'UTC' }, { name: 'digest', data: {}, opts: { removeOnComplete: 30, removeOnFail: 30 } });
+    const churn = analyticsSettings(this.ctx.loaded.config).churn;
+    await this.queue.upsertJobScheduler('churn-model', { pattern: churn.learnedTrainCron, tz: 'UTC' }, { name: 'churn-model', data: {}, opts: { removeOnComplete: 30, removeOnFail: 30 } });
   }
 
   /** Runs the ticks in this process (any one process may; BullMQ hands each tick to one). */
@@ -36,6 +42,8 @@ export class Scheduler {
     const tickId = `${job.name}-${job.timestamp}`;
     if (job.name === 'incremental') return enqueueCycle(this.ctx, { cycleId: tickId });
     if (job.name === 'reconcile') return enqueueCycle(this.ctx, { cycleId: tickId, full: true });
+    // Trained under every churn.model setting: the verdict tells a person whether to opt in to auto.
+    if (job.name === 'churn-model') return enqueueChurnModelTraining(this.ctx, tickId);
     const digest = await sendWeeklyDigest(this.ctx);
     return digest.key;
   }

@@ -16,12 +16,13 @@ import { processEvaluate } from './evaluateJob.js';
 import { processWriteback } from './writebackJob.js';
 import { processDeliver } from './deliverJob.js';
 import { processDryRun } from './dryRunJob.js';
+import { processChurnModel } from './churnModelJob.js';
 
 type Processor = (ctx: AppContext, job: Job) => Promise<unknown>;
 
 const processors: Record<QueueName, Record<string, Processor>> = {
   sync: { sync: processSync },
-  score: { plan: processPlan, score: processScore, attainment: processAttainment },
+  score: { plan: processPlan, score: processScore, attainment: processAttainment, 'churn-model': processChurnModel },
   evaluate: { evaluate: processEvaluate, dryRun: processDryRun },
   writeback: { writeback: processWriteback },
   deliver: { deliver: processDeliver },

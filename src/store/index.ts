@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { ActivityStore } from './activities.js';
 import { AlertStore } from './alerts.js';
 import { CheckpointStore } from './checkpoints.js';
+import { ChurnModelStore } from './churnModels.js';
 import { DeliveryLog } from './deliveries.js';
 import { DryRunStore } from './dryRuns.js';
 import { HealthStore } from './health.js';
@@ -36,6 +37,7 @@ export class Store {
   readonly health: HealthStore;
   readonly unified: UnifiedStore;
   readonly dryRuns: DryRunStore;
+  readonly churnModels: ChurnModelStore;
 
   constructor(
     readonly redis: Redis,
@@ -55,6 +57,7 @@ export class Store {
     this.health = new HealthStore(redis, this.keys);
     this.unified = new UnifiedStore(redis, this.keys);
     this.dryRuns = new DryRunStore(redis, this.keys);
+    this.churnModels = new ChurnModelStore(redis, this.keys);
   }
 
   async close(): Promise<void> {

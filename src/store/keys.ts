@@ -19,6 +19,8 @@
  * churn            p:ins:churn                          hash  accountId → ChurnRisk JSON (current)
  *                  p:ins:churn:hist:<accountId>         list  {at, score, band} JSON, newest first, capped
  * attainment       p:ins:att:<periodId>                 hash  "<scope>:<subjectId>" → Attainment JSON
+ * churn model      p:model:churn                        string learned model, backtest summary and gate verdict JSON (churnModels.ts)
+ *                  p:model:churn:lock                   string one training run at a time across processes (expires)
  * cross-sell       p:ins:xsell                          hash  accountId → CrossSellOpportunity[] JSON
  *                  p:ins:xsell:feedback                 hash  "<accountId>|<item>" → feedback JSON
  * write-back       p:ledger:<source>                    hash  "<externalId>|<field>" → LedgerEntry JSON

@@ -31,12 +31,13 @@ afterAll(async () => {
 });
 
 describe('scheduler', () => {
-  it('installs the incremental, reconcile and digest schedules from the configuration, idempotently', async () => {
+  it('installs the incremental, reconcile, digest and churn-model schedules from the configuration, idempotently', async () => {
     const s = new Scheduler(ctx);
     await s.install();
     await s.install();
     const list = (await s.list()).sort((a, b) => a.id.localeCompare(b.id));
     expect(list.map((x) => [x.id, x.every, x.pattern])).toEqual([
+      ['churn-model', null, '30 4 * * *'],
       ['digest', null, '0 7 * * 1'],
       ['incremental', 420_000, null],
       ['reconcile', null, '0 2 * * *'],
