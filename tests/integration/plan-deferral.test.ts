@@ -8,13 +8,14 @@ import { createContext, type AppContext } from '../../src/jobs/context.js';
 import { planScoring } from '../../src/jobs/planJob.js';
 import type { SyncOutcome } from '../../src/jobs/syncJob.js';
 import type { Account } from '../../src/domain/model.js';
+import { accountRecord } from '../helpers/records.js';
 
 let ctx: AppContext;
 let redis: Redis;
 beforeAll(async () => {
   redis = new Redis(process.env.REDIS_URL as string);
   ctx = createContext({ loaded: loadConfig({ environ: { REDIS_URL: process.env.REDIS_URL, ACCOUNTPULSE_PREFIX: `plan${randomUUID().slice(0, 6)}` } }), logger: createLogger({ level: 'silent' }), redis, connectors: new Map() });
-  const acc = (id: string, domain: string): Account => ({ id, source: id.startsWith('hubspot') ? 'hubspot' : 'salesforce', externalId: id.split(':')[1] as string, updatedAt: '2026-11-01T00:00:00.000Z', name: id, domain, industry: null, employees: null, annualRevenue: null, ownerId: null, parentId: null, renewalDate: null, churned: null, createdAt: null, fields: {} });
+  const acc = (id: string, domain: string): Account => accountRecord(id, { updatedAt: '2026-11-01T00:00:00.000Z', domain, createdAt: null });
   await ctx.store.records.upsert('account', [acc('hubspot:1', 'one.com'), acc('hubspot:2', 'both.com'), acc('salesforce:A', 'both.com'), acc('salesforce:B', 'bee.com')]);
 });
 afterAll(async () => {

@@ -10,16 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { scoreChurn, type ChurnInput } from '../../src/domain/churn.js';
 import { resolveChurnConfig } from '../../src/domain/churnConfig.js';
 import { emptyAggregate } from '../../src/domain/activity.js';
-import type { Account, Contact, Deal, Ticket } from '../../src/domain/model.js';
+import type { Contact, Deal, Ticket } from '../../src/domain/model.js';
+import { accountRecord } from '../helpers/records.js';
 
 const AS_OF = '2026-11-28T12:00:00.000Z';
 const ACCOUNT_ID = 'salesforce:001A';
 const config = resolveChurnConfig({});
 
-const account: Account = {
-  id: ACCOUNT_ID, source: 'salesforce', externalId: '001A', updatedAt: '2026-11-01T00:00:00.000Z', name: 'Acme Corp', domain: 'acme.example', industry: null, employees: null,
-  annualRevenue: null, ownerId: null, parentId: null, renewalDate: '2027-01-15', churned: null, createdAt: '2024-01-01T00:00:00.000Z', fields: {},
-};
+const account = accountRecord(ACCOUNT_ID, { updatedAt: '2026-11-01T00:00:00.000Z', name: 'Acme Corp', domain: 'acme.example', renewalDate: '2027-01-15' });
 
 const day = (n: number) => new Date(Date.parse(AS_OF) - n * 86_400_000).toISOString();
 

@@ -11,6 +11,7 @@ import { resolveChurnConfig } from '../../src/domain/churnConfig.js';
 import { emptyAggregate } from '../../src/domain/activity.js';
 import type { ChurnInput } from '../../src/domain/churnSignals.js';
 import type { Account, Ticket } from '../../src/domain/model.js';
+import { accountRecord } from '../helpers/records.js';
 import { StoredChurnModelSchema, type StoredChurnModel } from '../../src/store/churnModels.js';
 import { buildSnapshotsInChunks, churnFeaturesAsOf, churnSnapshotOptions } from '../../src/jobs/evaluation.js';
 
@@ -101,24 +102,8 @@ describe('stored model JSON round trip', () => {
 });
 
 describe('production features', () => {
-  const account: Account = {
-    id: 'salesforce:A',
-    source: 'salesforce',
-    externalId: 'A',
-    updatedAt: '2026-06-30T00:00:00.000Z',
-    name: 'A',
-    domain: null,
-    industry: null,
-    employees: null,
-    annualRevenue: null,
-    ownerId: null,
-    parentId: null,
-    renewalDate: null,
-    churned: null,
-    // created at noon: a feature computed at 08:15 instead of the day's end would say 364 days
-    createdAt: '2025-06-30T12:00:00.000Z',
-    fields: {},
-  };
+  // created at noon: a feature computed at 08:15 instead of the day's end would say 364 days
+  const account = accountRecord('salesforce:A', { name: 'A', createdAt: '2025-06-30T12:00:00.000Z' });
   const ticket: Ticket = { id: 'salesforce:t1', source: 'salesforce', externalId: 't1', updatedAt: '2026-06-01T00:00:00.000Z', accountId: 'salesforce:A', subject: 't', priority: 'urgent', status: 'open', escalated: false, createdAt: '2026-06-01T00:00:00.000Z', closedAt: null };
   const input: ChurnInput = {
     account,

@@ -4,29 +4,13 @@ import { configHash, resolveChurnConfig, riskOnPoints, riskOnScale, type ChurnCo
 import { emptyAggregate, foldActivity, type ActivityAggregate } from '../../src/domain/activity.js';
 import { ChurnRisk } from '../../src/domain/insights.js';
 import type { Account, Activity, Contact, Deal, Ticket, UsageMetric } from '../../src/domain/model.js';
+import { accountRecord } from '../helpers/records.js';
 
 const AS_OF = '2026-11-28T12:00:00.000Z';
 const ACCOUNT_ID = 'salesforce:001A';
 
 function account(over: Partial<Account> = {}): Account {
-  return {
-    id: ACCOUNT_ID,
-    source: 'salesforce',
-    externalId: '001A',
-    updatedAt: '2026-11-01T00:00:00.000Z',
-    name: 'Acme Corp',
-    domain: 'acme.example',
-    industry: null,
-    employees: null,
-    annualRevenue: null,
-    ownerId: null,
-    parentId: null,
-    renewalDate: null,
-    churned: null,
-    createdAt: '2024-01-01T00:00:00.000Z',
-    fields: {},
-    ...over,
-  };
+  return accountRecord(ACCOUNT_ID, { updatedAt: '2026-11-01T00:00:00.000Z', name: 'Acme Corp', domain: 'acme.example', ...over });
 }
 
 function activity(id: string, type: Activity['type'], occurredAt: string, over: Partial<Activity> = {}): Activity {

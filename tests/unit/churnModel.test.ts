@@ -21,27 +21,9 @@ import { resolveChurnConfig, type ChurnInput } from '../../src/domain/churn.js';
 import { emptyAggregate, type ActivityAggregate } from '../../src/domain/activity.js';
 import { ChurnRisk } from '../../src/domain/insights.js';
 import type { Account, Contact, Deal, Ticket } from '../../src/domain/model.js';
+import { accountRecord } from '../helpers/records.js';
 
-function account(id: string, over: Partial<Account> = {}): Account {
-  return {
-    id,
-    source: 'salesforce',
-    externalId: id.split(':')[1] as string,
-    updatedAt: '2026-06-30T00:00:00.000Z',
-    name: id,
-    domain: null,
-    industry: null,
-    employees: null,
-    annualRevenue: null,
-    ownerId: null,
-    parentId: null,
-    renewalDate: null,
-    churned: null,
-    createdAt: '2024-01-01T00:00:00.000Z',
-    fields: {},
-    ...over,
-  };
-}
+const account = accountRecord;
 
 function deal(id: string, over: Partial<Deal>): Deal {
   return {

@@ -32,6 +32,7 @@ import {
   type CrossSellFeedback,
 } from '../../src/domain/crosssell.js';
 import type { Account, Deal, LineItem, Product } from '../../src/domain/model.js';
+import { accountRecord } from '../helpers/records.js';
 
 const stamp = '2026-01-01T00:00:00.000Z';
 
@@ -86,23 +87,7 @@ function lineItem(
 }
 
 function account(id: string, industry: string | null, employees: number | null): Account {
-  return {
-    id,
-    source: 'salesforce',
-    externalId: id,
-    updatedAt: stamp,
-    name: id,
-    domain: null,
-    industry,
-    employees,
-    annualRevenue: null,
-    ownerId: null,
-    parentId: null,
-    renewalDate: null,
-    churned: null,
-    createdAt: null,
-    fields: {},
-  };
+  return accountRecord(id, { updatedAt: stamp, industry, employees, createdAt: null });
 }
 
 const products: Product[] = [
