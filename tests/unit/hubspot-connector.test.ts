@@ -222,6 +222,23 @@ describe('errors', () => {
     expect(tokenForm).toContain('refresh_token=rtoken');
   });
 
+  it('401 with OAuth: refreshes at most twice for one call, then gives up (a refused fresh token is an auth problem)', async () => {
+    await h.cleanup();
+    h = await harness({ config: mappedConfig, env: { HUBSPOT_CLIENT_ID: 'cid', HUBSPOT_CLIENT_SECRET: 'csecret', HUBSPOT_REFRESH_TOKEN: 'rtoken' } });
+    let refreshes = 0;
+    const api = nock(HUBSPOT_TEST_URL)
+      .get('/crm/v3/objects/companies')
+      .query(true)
+      .times(3)
+      .reply(401, fixture('error-401.json'), json)
+      .post('/oauth/v1/token')
+      .times(2)
+      .reply(200, () => ((refreshes += 1), { access_token: `new-access-${refreshes}`, refresh_token: 'rtoken', expires_in: 1800, token_type: 'bearer' }), json);
+    await expect(h.connector.syncStream('companies', ctx())).rejects.toThrow(/companies list: 401 INVALID_AUTHENTICATION/);
+    expect(api.isDone()).toBe(true);
+    expect(refreshes).toBe(2);
+  });
+
   it('429 TEN_SECONDLY_ROLLING pauses the shared budget and retries; 5xx retried too', async () => {
     nock(HUBSPOT_TEST_URL)
       .get('/crm/v3/objects/companies')

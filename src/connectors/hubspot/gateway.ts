@@ -16,6 +16,8 @@ import { withRetries } from '../retry.js';
 import { ServerClock } from '../serverClock.js';
 import { describeHubSpotError, errorKind, errorParts } from './errors.js';
 
+const MAX_REFRESHES_PER_CALL = 2;
+
 export type Lane = 'default' | 'search';
 
 export interface CallOptions {
@@ -119,7 +121,7 @@ export class HubSpotGateway {
 
   async call<T>(options: CallOptions, operation: (client: Client, sdkOptions: never) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const lane = options.lane ?? 'default';
-    let refreshed = false;
+    let refreshes = 0;
     try {
       return await withRetries(
         async () => {
@@ -148,8 +150,10 @@ export class HubSpotGateway {
               await this.options.budget.observe({ dailyRemaining: 0 });
               return { retry: false };
             }
-            if (kind === 'auth' && !refreshed && this.options.oauth) {
-              refreshed = true;
+            // A refused fresh token is an auth problem, not an expiry: refresh at most twice per call
+            // (a token can expire again while a long retry sequence waits), then give up.
+            if (kind === 'auth' && refreshes < MAX_REFRESHES_PER_CALL && this.options.oauth) {
+              refreshes += 1;
               if (options.counter) options.counter.calls += 1;
               await this.refreshToken();
               return { retry: true, waitMs: 0, reason: '401 token refreshed' };
