@@ -15,6 +15,7 @@ commands:
   runs [--limit N] [--id RUN]        the run audit
   retry-failed                       failed jobs and dead-lettered writes back to the queue
   evaluate churn|cross-sell|forecast backtests on the synced data (see --help of each)
+  train churn [--json]               fit and judge the learned churn model now (as the daily job does)
   sandbox [--accounts N] ...         the simulated HubSpot and Salesforce APIs (seeded data)
   check-config                       validate the configuration and print it with secrets masked
   help                               this text
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
   runs: async (argv) => (await import('./commands/runs.js')).runRunsCommand(argv),
   'retry-failed': async () => (await import('./commands/runs.js')).runRetryFailedCommand(),
   evaluate: async (argv) => (await import('./commands/evaluate.js')).runEvaluateCommand(argv),
+  train: async (argv) => (await import('./commands/train.js')).runTrainCommand(argv),
   help: async () => {
     process.stdout.write(usage);
     return 0;

@@ -6,6 +6,7 @@
  * uses it under `churn.model: auto` and not under `rules`; too few churned accounts or a corrupt
  * stored value leave scoring on the rule score.
  */
+import { runTrainCommand } from '../../src/commands/train.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -208,6 +209,34 @@ describe('churn-model training job', () => {
     expect(out).toEqual({ stored: null, runId: null, skipped: 'another churn-model training run is in progress; this one was skipped' });
     expect(await redis.get(`${ctx.store.keys.prefix}:model:churn`)).toBe(before);
     await ctx.store.churnModels.unlock(token!);
+  });
+});
+
+describe('accountpulse train churn', () => {
+  it('trains now and prints the verdict with the held-out figures; --json leaves the coefficients out; bad arguments exit 2', async () => {
+    let out = '';
+    expect(await runTrainCommand(['churn'], { context: auto.ctx, write: (t) => (out += t) })).toBe(0);
+    const { stored } = await auto.ctx.store.churnModels.get();
+    const s = stored!.summary!;
+    expect(out).toBe(
+      [
+        `churn model: passed (${stored!.reason})`,
+        `trained at ${NOW.toISOString()}; churn.model is auto`,
+        `accounts 160, churned 40; snapshots ${s.snapshots.total} (train ${s.snapshots.train.rows} / ${s.snapshots.train.positives} churned, test ${s.snapshots.test.rows} / ${s.snapshots.test.positives})`,
+        `held-out ROC AUC: learned ${s.learnedRocAuc!.toFixed(3)}, rule score ${s.ruleRocAuc!.toFixed(3)}; PR AUC: learned ${s.learnedPrAuc!.toFixed(3)}, rule score ${s.rulePrAuc!.toFixed(3)}`,
+        `production model fitted on ${s.production!.rows} snapshots (${s.production!.positives} churned)`,
+        ...s.messages.map((m) => `note: ${m}`),
+        'scoring now uses the learned model',
+        '',
+      ].join('\n'),
+    );
+    let json = '';
+    expect(await runTrainCommand(['churn', '--json'], { context: rules.ctx, write: (t) => (json += t) })).toBe(0);
+    const parsed = JSON.parse(json) as { verdict: string; setting: string; model: Record<string, unknown> };
+    expect(parsed).toMatchObject({ verdict: 'passed', setting: 'rules', model: { version: stored!.model!.version } });
+    expect(Object.keys(parsed.model)).toEqual(['version']);
+    await expect(runTrainCommand(['churn', '--bogus'], { context: auto.ctx })).rejects.toMatchObject({ code: 2 });
+    await expect(runTrainCommand(['forecast'], { context: auto.ctx })).rejects.toMatchObject({ code: 2 });
   });
 });
 
