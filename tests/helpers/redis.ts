@@ -18,3 +18,16 @@ export async function testStore(options: StoreOptions = {}): Promise<{ store: St
     },
   };
 }
+
+/**
+ * Teardown of a file that made stores on one Redis connection against CRM sandboxes: every store
+ * wiped and closed, then the connection, then the sandboxes (any may be missing if set-up failed).
+ */
+export async function closeStoresAndSandboxes(stores: readonly Store[], redis: Redis | undefined, sandboxes: readonly ({ close(): Promise<void> } | undefined)[]): Promise<void> {
+  for (const store of stores) {
+    await store.wipe();
+    await store.close();
+  }
+  redis?.disconnect();
+  for (const sandbox of sandboxes) await sandbox?.close();
+}

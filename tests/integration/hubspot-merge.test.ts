@@ -23,6 +23,7 @@ import { startHubSpotSandbox } from '../../src/sandbox/hubspot/server.js';
 import type { StreamResult } from '../../src/connectors/types.js';
 import { Store } from '../../src/store/index.js';
 import { failure } from '../helpers/sdkFailure.js';
+import { closeStoresAndSandboxes } from '../helpers/redis.js';
 
 type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
 
@@ -40,14 +41,7 @@ const pastDateResolution = () => new Promise((r) => setTimeout(r, 2_100));
 beforeAll(() => {
   redis = new Redis(process.env.REDIS_URL as string);
 });
-afterAll(async () => {
-  for (const s of stores) {
-    await s.wipe();
-    await s.close();
-  }
-  redis.disconnect();
-  for (const sb of sandboxes) await sb.close();
-});
+afterAll(() => closeStoresAndSandboxes(stores, redis, sandboxes));
 
 async function sandbox(options: Partial<Parameters<typeof startHubSpotSandbox>[0]> = {}): Promise<Sandbox> {
   // 25 seed accounts: 20 companies in HubSpot, each with 2 contacts, 1 deal (1 line item), 1 call, 1 note

@@ -19,6 +19,7 @@ import { findObjectType } from '../../src/sandbox/hubspot/objectTypes.js';
 import { startHubSpotSandbox } from '../../src/sandbox/hubspot/server.js';
 import { generateSeedOrg } from '../../src/sandbox/seed/generate.js';
 import { Store } from '../../src/store/index.js';
+import { closeStoresAndSandboxes } from '../helpers/redis.js';
 
 type Sandbox = Awaited<ReturnType<typeof startHubSpotSandbox>>;
 
@@ -73,14 +74,7 @@ beforeAll(async () => {
   sb = await startHubSpotSandbox({ seed, port: 0 });
   redis = new Redis(process.env.REDIS_URL as string);
 });
-afterAll(async () => {
-  for (const s of stores) {
-    await s.wipe();
-    await s.close();
-  }
-  redis.disconnect();
-  await sb.close();
-});
+afterAll(() => closeStoresAndSandboxes(stores, redis, [sb]));
 
 describe('HubSpot connector against the sandbox', () => {
   let store: Store;

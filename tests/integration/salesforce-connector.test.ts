@@ -19,6 +19,7 @@ import { parseFaultSpec } from '../../src/sandbox/common/faults.js';
 import { startSalesforceSandbox, type RunningSalesforceSandbox } from '../../src/sandbox/salesforce/server.js';
 import { generateSeedOrg } from '../../src/sandbox/seed/generate.js';
 import { Store } from '../../src/store/index.js';
+import { closeStoresAndSandboxes } from '../helpers/redis.js';
 
 const logger = pino({ level: 'silent' });
 const recordKinds: [string, RecordKind, string][] = [
@@ -97,13 +98,7 @@ async function totalFolded(store: Store): Promise<number> {
 
 /** Wipes and closes the stores a describe block made, then its Redis connection and sandbox. */
 async function closeSetup(s: Setup | undefined): Promise<void> {
-  if (!s) return;
-  for (const st of s.stores) {
-    await st.wipe();
-    await st.close();
-  }
-  s.redis.disconnect();
-  await s.sandbox.close();
+  if (s) await closeStoresAndSandboxes(s.stores, s.redis, [s.sandbox]);
 }
 
 describe('Salesforce connector against the sandbox: small org through REST', () => {

@@ -17,6 +17,7 @@ import type { FieldUpdate, TaskRequest } from '../../src/connectors/types.js';
 import { startSalesforceSandbox, type RunningSalesforceSandbox } from '../../src/sandbox/salesforce/server.js';
 import { generateSeedOrg } from '../../src/sandbox/seed/generate.js';
 import { Store } from '../../src/store/index.js';
+import { closeStoresAndSandboxes } from '../helpers/redis.js';
 
 const logger = pino({ level: 'silent' });
 const COMPOSITE = 'POST /services/data/vXX/composite';
@@ -37,14 +38,7 @@ beforeAll(async () => {
   await connectorFor().connector.provision({ dryRun: false });
 }, 60_000);
 
-afterAll(async () => {
-  for (const st of stores) {
-    await st.wipe();
-    await st.close();
-  }
-  redis?.disconnect();
-  await sandbox?.close();
-});
+afterAll(() => closeStoresAndSandboxes(stores, redis, [sandbox]));
 
 function connectorFor(config: Record<string, unknown> = {}): { connector: SalesforceConnector; store: Store } {
   const prefix = `test-sfwb-${randomUUID().slice(0, 8)}`;
